@@ -1,0 +1,42 @@
+# wirewatch: `make run` runs the whole system, `make test` installs and runs every check.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help install run test lint format bench schemas clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install wirewatch with pinned dependencies
+
+run: $(STAMP)  ## run broker, topics and the three services; Ctrl-C stops all
+	$(BIN)/wirewatch run
+
+lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/wirewatch schemas --check
+
+test: lint  ## install what is missing, lint, then the whole test suite
+	$(BIN)/pytest
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)  ## throughput of `wirewatch analyze` against raw spaCy nlp.pipe
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
+
+schemas: $(STAMP)  ## regenerate schemas/ from the message models
+	$(BIN)/wirewatch schemas
+
+clean:  ## remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

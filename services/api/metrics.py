@@ -1,0 +1,28 @@
+"""Prometheus metrics of the api service."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+ALERT_MESSAGES = Counter(
+    "wirewatch_api_alert_messages_total",
+    "Alert-topic messages read into the view, by outcome (added, duplicate, invalid).",
+    ["outcome"],
+)
+VIEW_ALERTS = Gauge("wirewatch_api_view_alerts", "Alerts held in the in-memory view.")
+LAG = Gauge(
+    "wirewatch_api_consumer_lag_messages",
+    "Messages between the view's reader and the high watermark, per partition.",
+    ["topic", "partition"],
+)
+REQUESTS = Counter(
+    "wirewatch_api_requests_total",
+    "HTTP requests, by route template and status code.",
+    ["route", "status"],
+)
+REQUEST_SECONDS = Histogram(
+    "wirewatch_api_request_seconds",
+    "HTTP request duration, by route template.",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)

@@ -1,0 +1,94 @@
+"""The `wirewatch` command: run a service, the whole system, or a tool (analyze, replay, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _service(name: str) -> Command:
+    def run(_: argparse.Namespace) -> int:
+        module = __import__(f"services.{name}.__main__", fromlist=["main"])
+        module.main()
+        return 0
+
+    return run
+
+
+def _run(args: argparse.Namespace) -> int:
+    from services.launcher import launch
+
+    return launch(samples=None if args.no_samples else args.samples)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from services.tools.analyze import analyze
+
+    return analyze(args.file, sys.stdout)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from services.tools.replay import replay
+
+    return replay(args.file, args.url, args.batch, args.rate, args.api_key)
+
+
+def _post(args: argparse.Namespace) -> int:
+    from services.tools.replay import post_file
+
+    return post_file(args.file, args.url, args.api_key)
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from services.tools.schemas import write_schemas
+
+    return write_schemas(args.out, check=args.check)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("ingest", "run the ingest service (HTTP push to the raw topic)"),
+        ("enrich", "run the enrich worker (raw -> enriched articles and alerts)"),
+        ("api", "run the api service (alerts, health, metrics)"),
+    ):
+        sub.add_parser(name, help=text).set_defaults(func=_service(name))
+    run = sub.add_parser("run", help="run everything: embedded broker, topics, the 3 services")
+    run.add_argument("--samples", type=Path, help="JSON/JSONL articles to publish at start")
+    run.add_argument("--no-samples", action="store_true", help="publish no sample articles")
+    run.set_defaults(func=_run)
+    analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")
+    analyze.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
+    analyze.set_defaults(func=_analyze)
+    for name, func, text in (
+        ("replay", _replay, "publish a JSONL file of articles through the ingest service"),
+        ("post", _post, "post one article file (.txt: first line is the title; or JSON/JSONL)"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("file", type=Path)
+        cmd.add_argument("--url", default="http://127.0.0.1:8001", help="ingest base URL")
+        cmd.add_argument("--api-key", default=None, help="X-API-Key to send, if ingest needs one")
+        if name == "replay":
+            cmd.add_argument("--batch", type=int, default=100, help="articles per request")
+            cmd.add_argument("--rate", type=float, default=0.0, help="articles/s (0: unlimited)")
+        cmd.set_defaults(func=func)
+    schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
+    schemas.add_argument("--out", type=Path, default=None)
+    schemas.add_argument("--check", action="store_true", help="fail if the files are stale")
+    schemas.set_defaults(func=_schemas)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    func: Command = args.func
+    return func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

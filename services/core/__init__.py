@@ -1,0 +1,1 @@
+"""Shared core: settings, message contracts, Kafka helpers, the embedded broker, analysis."""

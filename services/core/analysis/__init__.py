@@ -1,0 +1,1 @@
+"""Article analysis without Kafka or HTTP: entities, actors, sentiment, alert rules."""

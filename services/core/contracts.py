@@ -1,0 +1,34 @@
+"""JSON Schema files for the topic messages: generated from the models, checked in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+
+from services.core.models import Alert, EnrichedArticle, RawArticle
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "article.raw.v1": RawArticle,
+    "article.enriched.v1": EnrichedArticle,
+    "alert.v1": Alert,
+}
+REPO_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+class _Generator(GenerateJsonSchema):
+    schema_dialect = SCHEMA_DIALECT
+
+
+def schema_for(name: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one contract, with its $id."""
+    mode: JsonSchemaMode = "serialization"
+    body = CONTRACTS[name].model_json_schema(schema_generator=_Generator, mode=mode)
+    return {"$schema": SCHEMA_DIALECT, "$id": f"urn:wirewatch:schema:{name}", **body}
+
+
+def schema_path(name: str, directory: Path = REPO_SCHEMA_DIR) -> Path:
+    return directory / f"{name}.json"

@@ -1,0 +1,109 @@
+"""Kafka helpers shared by the services: clients, topic creation, waiting, lag."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, KafkaError
+
+from services.core.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+TOPIC_ALREADY_EXISTS = 36
+Headers = list[tuple[str, bytes]]
+
+
+def producer(settings: CommonSettings, **overrides: Any) -> AIOKafkaProducer:
+    """A producer that waits for every in-sync replica (acks=all).
+
+    Idempotence stays off: the embedded broker rejects InitProducerId v0.
+    """
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": settings.kafka_client_id,
+        "acks": "all",
+        "enable_idempotence": False,
+        "request_timeout_ms": settings.kafka_request_timeout_ms,
+        "linger_ms": 5,
+        "max_request_size": 4 * 1024 * 1024,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+def consumer(settings: CommonSettings, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
+    """A consumer with manual commits, reading from the earliest offset by default."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": settings.kafka_client_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "request_timeout_ms": max(settings.kafka_request_timeout_ms, 40_000),
+    }
+    options.update(overrides)
+    return AIOKafkaConsumer(*topics, **options)
+
+
+async def start_when_ready(
+    client: Any, timeout_s: float, stop: asyncio.Event | None = None
+) -> None:
+    """Start an aiokafka client, retrying until the broker answers or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.1
+    while True:
+        try:
+            await client.start()
+            return
+        except KafkaConnectionError as exc:
+            if time.monotonic() + delay > deadline or (stop is not None and stop.is_set()):
+                raise TimeoutError(f"Kafka not reachable after {timeout_s:.0f}s: {exc}") from exc
+            log.info("waiting for Kafka (%s)", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+async def ensure_topics(settings: CommonSettings) -> list[str]:
+    """Create the system's topics that are missing; return the names created."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.kafka_client_id}-admin",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+    await start_when_ready(admin, settings.kafka_connect_timeout_s)
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for t in settings.all_topics() if t not in existing]
+        if not wanted:
+            return []
+        new = [
+            NewTopic(t, settings.topic_partitions, settings.topic_replication_factor)
+            for t in wanted
+        ]
+        response = await admin.create_topics(new)
+        for topic, code, message in response.topic_errors:
+            if code not in (0, TOPIC_ALREADY_EXISTS):
+                raise KafkaError(f"cannot create topic {topic}: {code} {message}")
+        log.info("created topics %s with %d partitions", wanted, settings.topic_partitions)
+        return wanted
+    finally:
+        await admin.close()
+
+
+def lag(cons: AIOKafkaConsumer, tp: TopicPartition, position: int) -> int | None:
+    """Messages behind the high watermark; None until the first fetch told us it."""
+    high = cons.highwater(tp)
+    return None if high is None else max(high - position, 0)
+
+
+def header(headers: Any, name: str) -> str | None:
+    """One header's value as text, from aiokafka's sequence of (key, bytes)."""
+    for key, value in headers or ():
+        if key == name and value is not None:
+            return bytes(value).decode("utf-8", "replace")
+    return None

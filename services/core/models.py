@@ -1,0 +1,191 @@
+"""Message models: the Python side of the JSON Schemas in schemas/ (generated from here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AliasChoices, AnyHttpUrl, BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+MAX_TEXT_CHARS = 200_000
+
+Severity = Literal["low", "medium", "high", "critical"]
+SentimentLabel = Literal["negative", "neutral", "positive"]
+ActorType = Literal["person", "organisation", "place", "group"]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Naive timestamps are taken as UTC; aware ones are converted to it."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain non-whitespace text")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
+
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, json_schema_serialization_defaults_required=True)
+
+
+class _Strict(BaseModel):
+    model_config = _CONFIG
+
+
+class ArticleIn(_Strict):
+    """An article as a sender submits it (HTTP body, replay file, analyze input)."""
+
+    text: Text
+    title: str | None = Field(None, max_length=2_000)
+    url: AnyHttpUrl | None = None
+    published_at: UtcDatetime | None = Field(
+        None, validation_alias=AliasChoices("published_at", "published")
+    )
+    source: str | None = Field(None, max_length=200)
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:@/+-]{1,200}$")
+
+
+class RawArticle(_Strict):
+    """An accepted article on the raw topic, keyed by its id."""
+
+    model_config = ConfigDict(**_CONFIG, title="article.raw.v1")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str = Field(min_length=1, max_length=200)
+    title: str | None = None
+    text: Text
+    url: str | None = None
+    canonical_url: str | None = None
+    published_at: UtcDatetime | None = None
+    source: str | None = None
+    received_at: UtcDatetime
+
+
+class Span(_Strict):
+    """A stretch of the article text: character offsets, end exclusive."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Evidence(Span):
+    """A span that carries sentiment toward an actor, with its score."""
+
+    score: float = Field(ge=-1, le=1)
+
+
+class MentionSentiment(_Strict):
+    score: float = Field(ge=-1, le=1)
+    label: SentimentLabel
+    evidence: Span
+
+
+class Mention(_Strict):
+    """One entity mention in the text, linked to the actor it names."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    label: str = Field(description="spaCy entity label, e.g. PERSON, ORG, GPE.")
+    actor_id: str
+    sentiment: MentionSentiment
+
+
+class ActorSentiment(_Strict):
+    score: float = Field(ge=-1, le=1)
+    label: SentimentLabel
+    evidence: list[Evidence]
+
+
+class Actor(_Strict):
+    """A canonical actor of the article, with every surface form that named it."""
+
+    id: str
+    name: str
+    type: ActorType
+    mention_count: int = Field(ge=1)
+    surface_forms: list[str]
+    sentiment: ActorSentiment
+
+
+class AlertRef(_Strict):
+    id: str
+    rule_id: str
+    severity: Severity
+
+
+class ModelInfo(_Strict):
+    spacy: str
+    sentiment: str
+    rules: str
+
+
+class EnrichedArticle(_Strict):
+    """An article with its entities, actors, sentiment and the alerts it raised."""
+
+    model_config = ConfigDict(**_CONFIG, title="article.enriched.v1")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str
+    title: str | None
+    text: str
+    url: str | None
+    source: str | None
+    published_at: UtcDatetime | None
+    received_at: UtcDatetime
+    enriched_at: UtcDatetime
+    entities: list[Mention]
+    actors: list[Actor]
+    alerts: list[AlertRef]
+    models: ModelInfo
+
+
+class TermMatch(_Strict):
+    """Where a rule's term matched: in the title or the text, with offsets there."""
+
+    term: str
+    text: str
+    field: Literal["title", "text"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class AlertActor(_Strict):
+    id: str
+    name: str
+    type: ActorType
+    sentiment: float = Field(ge=-1, le=1)
+    label: SentimentLabel
+
+
+class Alert(_Strict):
+    """A rule that matched an article; its id is derived from article id and rule id."""
+
+    model_config = ConfigDict(**_CONFIG, title="alert.v1")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str
+    article_id: str
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    created_at: UtcDatetime
+    title: str | None
+    url: str | None
+    source: str | None
+    published_at: UtcDatetime | None
+    matches: list[TermMatch]
+    actors: list[AlertActor]
+    rules_version: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,59 @@
+"""Settings every service shares: Kafka connection, topic names and logging."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Kafka's own rule for topic names (legal characters, at most 249 of them).
+_TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+
+
+class CommonSettings(BaseSettings):
+    """Kafka, topics and logging; every service's settings class extends this one."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", description="Comma-separated host:port list of Kafka brokers."
+    )
+    kafka_client_id: str = "wirewatch"
+    kafka_request_timeout_ms: int = Field(15_000, ge=1_000, le=300_000)
+    kafka_connect_timeout_s: float = Field(
+        60.0, gt=0, description="How long a service waits for the broker at start."
+    )
+    topic_raw: str = "wirewatch.articles.raw.v1"
+    topic_enriched: str = "wirewatch.articles.enriched.v1"
+    topic_alerts: str = "wirewatch.alerts.v1"
+    topic_dlq: str = "wirewatch.dlq.v1"
+    topic_partitions: int = Field(3, ge=1, le=10_000)
+    topic_replication_factor: int = Field(1, ge=1, le=10)
+    topic_create: bool = Field(True, description="Create missing topics at start.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("topic_raw", "topic_enriched", "topic_alerts", "topic_dlq")
+    @classmethod
+    def _valid_topic(cls, value: str) -> str:
+        if not _TOPIC_RE.match(value) or value in {".", ".."}:
+            raise ValueError(f"invalid Kafka topic name: {value!r}")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _valid_bootstrap(cls, value: str) -> str:
+        hosts = [h.strip() for h in value.split(",") if h.strip()]
+        if not hosts or any(":" not in h for h in hosts):
+            raise ValueError("expected host:port[,host:port...]")
+        return ",".join(hosts)
+
+    def all_topics(self) -> list[str]:
+        """Every topic the system uses, in pipeline order."""
+        return [self.topic_raw, self.topic_enriched, self.topic_alerts, self.topic_dlq]
+
+    def masked(self) -> dict[str, object]:
+        """The effective configuration, safe to log (secrets masked by pydantic)."""
+        return self.model_dump(mode="json")

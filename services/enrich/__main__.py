@@ -1,0 +1,42 @@
+"""`python -m services.enrich`: run the enrich worker with its metrics endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from prometheus_client import start_http_server
+
+from services.core import logs
+from services.core.lifecycle import install_stop_signals
+from services.enrich.settings import EnrichSettings
+from services.enrich.worker import run
+
+log = logging.getLogger("services.enrich")
+
+
+async def _main(settings: EnrichSettings) -> None:
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    server, thread = start_http_server(settings.enrich_metrics_port, settings.enrich_metrics_host)
+    log.info(
+        "enrich metrics on http://%s:%d/metrics",
+        settings.enrich_metrics_host,
+        settings.enrich_metrics_port,
+    )
+    try:
+        await run(settings, stop)
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def main() -> None:
+    settings = EnrichSettings()
+    logs.configure(settings.log_level, settings.log_format)
+    log.info("enrich starting with %s", settings.masked())
+    asyncio.run(_main(settings))
+
+
+if __name__ == "__main__":
+    main()

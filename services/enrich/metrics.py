@@ -1,0 +1,45 @@
+"""Prometheus metrics of the enrich service."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+MESSAGES = Counter(
+    "wirewatch_enrich_messages_total",
+    "Raw-topic messages handled, by outcome (enriched, dlq).",
+    ["outcome"],
+)
+DLQ = Counter(
+    "wirewatch_enrich_dlq_total",
+    "Messages sent to the dead-letter topic, by reason.",
+    ["reason"],
+)
+ALERTS = Counter(
+    "wirewatch_enrich_alerts_total",
+    "Alerts published, by rule and severity.",
+    ["rule", "severity"],
+)
+STAGE_SECONDS = Histogram(
+    "wirewatch_enrich_stage_seconds",
+    "Time per batch spent in each stage (analyze, produce, commit).",
+    ["stage"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+ARTICLE_SECONDS = Histogram(
+    "wirewatch_enrich_processing_seconds",
+    "Time from polling an article to its outputs being acknowledged, per article.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+LAG = Gauge(
+    "wirewatch_enrich_consumer_lag_messages",
+    "Messages between the consumer's position and the high watermark, per partition.",
+    ["topic", "partition"],
+)
+LAST_COMMIT = Gauge(
+    "wirewatch_enrich_last_commit_timestamp_seconds",
+    "Unix time of the last successful offset commit.",
+)
+FAILURES = Counter(
+    "wirewatch_enrich_batch_failures_total",
+    "Batches retried because the broker did not acknowledge the outputs.",
+)

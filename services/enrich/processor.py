@@ -1,0 +1,118 @@
+"""One polled batch: decode, analyse off the event loop, publish, dead-letter bad records."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from services.core.analysis.pipeline import Analysis, Analyzer
+from services.core.models import RawArticle
+from services.enrich import metrics
+from services.enrich.settings import EnrichSettings
+
+log = logging.getLogger(__name__)
+MAX_ERROR_CHARS = 2_000
+
+
+class BatchProcessor:
+    """Turns records into acknowledged outputs; returns only when every send was acked."""
+
+    def __init__(self, analyzer: Analyzer, producer: AIOKafkaProducer, settings: EnrichSettings):
+        self.analyzer = analyzer
+        self.producer = producer
+        self.settings = settings
+
+    async def process(self, records: Sequence[Any]) -> None:
+        started = time.perf_counter()
+        deliveries: list[asyncio.Future[Any]] = []
+        good: list[tuple[Any, RawArticle]] = []
+        for record in records:
+            try:
+                good.append((record, _decode(record)))
+            except ValueError as exc:
+                deliveries.append(await self._dead_letter(record, "invalid_message", exc))
+        t0 = time.perf_counter()
+        results = await asyncio.to_thread(self._analyze, [a for _, a in good])
+        metrics.STAGE_SECONDS.labels("analyze").observe(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for (record, _), result in zip(good, results, strict=True):
+            if isinstance(result, Exception):
+                deliveries.append(await self._dead_letter(record, "processing_error", result))
+            else:
+                deliveries.extend(await self._publish(result))
+        await asyncio.gather(*deliveries)
+        metrics.STAGE_SECONDS.labels("produce").observe(time.perf_counter() - t0)
+        elapsed = time.perf_counter() - started
+        for _ in records:
+            metrics.ARTICLE_SECONDS.observe(elapsed)
+        metrics.MESSAGES.labels("enriched").inc(sum(not isinstance(r, Exception) for r in results))
+
+    def _analyze(self, articles: list[RawArticle]) -> list[Analysis | Exception]:
+        """Analyse the batch; if it fails, article by article so only the culprit is lost."""
+        if not articles:
+            return []
+        try:
+            return list(self.analyzer.analyze(articles))
+        except Exception:
+            log.exception("batch analysis failed; retrying article by article")
+        out: list[Analysis | Exception] = []
+        for article in articles:
+            try:
+                out.append(self.analyzer.analyze([article])[0])
+            except Exception as exc:
+                out.append(exc)
+        return out
+
+    async def _publish(self, result: Analysis) -> list[asyncio.Future[Any]]:
+        s = self.settings
+        article = result.enriched
+        sends = [
+            await self.producer.send(
+                s.topic_enriched,
+                value=article.model_dump_json().encode(),
+                key=article.id.encode(),
+                headers=[("wirewatch-schema", b"article.enriched.v1")],
+            )
+        ]
+        for alert in result.alerts:
+            sends.append(
+                await self.producer.send(
+                    s.topic_alerts,
+                    value=alert.model_dump_json().encode(),
+                    key=alert.id.encode(),
+                    headers=[("wirewatch-schema", b"alert.v1")],
+                )
+            )
+            metrics.ALERTS.labels(alert.rule_id, alert.severity).inc()
+        return sends
+
+    async def _dead_letter(self, record: Any, reason: str, exc: Exception) -> asyncio.Future[Any]:
+        where = f"{record.topic}[{record.partition}]@{record.offset}"
+        log.warning("dead-lettering %s: %s: %s", where, reason, exc)
+        metrics.DLQ.labels(reason).inc()
+        metrics.MESSAGES.labels("dlq").inc()
+        headers = [
+            *list(record.headers or ()),
+            ("wirewatch-dlq-reason", reason.encode()),
+            ("wirewatch-dlq-error", f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS].encode()),
+            ("wirewatch-source-topic", record.topic.encode()),
+            ("wirewatch-source-partition", str(record.partition).encode()),
+            ("wirewatch-source-offset", str(record.offset).encode()),
+            ("wirewatch-dlq-service", b"enrich"),
+        ]
+        fut: asyncio.Future[Any] = await self.producer.send(
+            self.settings.topic_dlq, value=record.value or b"", key=record.key, headers=headers
+        )
+        return fut
+
+
+def _decode(record: Any) -> RawArticle:
+    """The raw article in a record; ValueError (pydantic's included) when it is not one."""
+    if record.value is None:
+        raise ValueError("empty message (tombstone)")
+    return RawArticle.model_validate_json(record.value)

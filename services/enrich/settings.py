@@ -1,0 +1,26 @@
+"""Settings of the enrich service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from services.core.analysis.nlp import DEFAULT_MODEL
+from services.core.settings import CommonSettings
+
+
+class EnrichSettings(CommonSettings):
+    """`WIREWATCH_ENRICH_*` plus the shared Kafka and topic settings."""
+
+    enrich_group_id: str = "wirewatch-enrich"
+    enrich_batch_size: int = Field(
+        16, ge=1, le=1_000, description="Records per poll and NLP batch."
+    )
+    enrich_poll_timeout_ms: int = Field(500, ge=10, le=60_000)
+    enrich_max_poll_interval_ms: int = Field(300_000, ge=10_000)
+    enrich_retry_backoff_s: float = Field(2.0, gt=0, le=300)
+    enrich_metrics_host: str = "127.0.0.1"
+    enrich_metrics_port: int = Field(8002, ge=0, le=65535)
+    enrich_spacy_model: str = DEFAULT_MODEL
+    enrich_rules_path: Path | None = Field(None, description="Alert rules YAML; default: bundled.")

@@ -1,0 +1,1 @@
+"""The ingest service: validates articles, de-duplicates them and publishes them to Kafka."""

@@ -1,0 +1,16 @@
+"""`python -m services.ingest`: run the ingest service."""
+
+from __future__ import annotations
+
+from services.core.serve import serve
+from services.ingest.app import create_app
+from services.ingest.settings import IngestSettings
+
+
+def main() -> None:
+    settings = IngestSettings()
+    serve(create_app(settings), settings, settings.ingest_host, settings.ingest_port, "ingest")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The ingest HTTP API: POST /v1/articles, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from services.core import kafka
+from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
+from services.core.http import metrics_response, read_limited
+from services.core.models import ArticleIn
+from services.core.tail import TopicTail
+from services.ingest import metrics
+from services.ingest.publisher import ArticlePublisher, Outcome, PublishError, SeenIds
+from services.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+
+class ArticleResult(BaseModel):
+    id: str
+    status: Outcome
+
+
+class SubmitResponse(BaseModel):
+    accepted: int
+    duplicates: int
+    articles: list[ArticleResult]
+
+
+class IngestState:
+    """What the routes need: the publisher and the reader that keeps `seen` up to date."""
+
+    def __init__(self, settings: IngestSettings):
+        self.settings = settings
+        self.seen = SeenIds(settings.ingest_dedup_capacity)
+        self.tail = TopicTail(settings, settings.topic_raw, self._remember)
+        self.publisher: ArticlePublisher | None = None
+        self.tail_task: asyncio.Task[None] | None = None
+
+    def _remember(self, record: Any) -> None:
+        if record.key:
+            self.seen.add(record.key.decode("utf-8", "replace"))
+            metrics.KNOWN_IDS.set(len(self.seen))
+
+    def ready(self) -> bool:
+        task_ok = self.tail_task is not None and not self.tail_task.done()
+        return task_ok and self.publisher is not None and self.tail.caught_up.is_set()
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: IngestState = app.state.ingest
+    settings = state.settings
+    if settings.topic_create:
+        await kafka.ensure_topics(settings)
+    stop = asyncio.Event()
+    producer = kafka.producer(settings)
+    await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s)
+    try:
+        state.tail_task = asyncio.create_task(state.tail.run(stop), name="raw-topic-tail")
+        state.publisher = ArticlePublisher(
+            producer, settings.topic_raw, state.seen, settings.ingest_publish_timeout_s
+        )
+        yield
+    finally:
+        stop.set()
+        if state.tail_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(state.tail_task, 10)
+        await producer.stop()
+
+
+def create_app(settings: IngestSettings) -> FastAPI:
+    app = FastAPI(title="wirewatch ingest", version="1", lifespan=_lifespan)
+    app.state.ingest = IngestState(settings)
+    body_schema = {"$ref": "#/components/schemas/ArticleIn"}
+
+    @app.post(
+        "/v1/articles",
+        status_code=202,
+        response_model=SubmitResponse,
+        responses={413: {}, 422: {}, 503: {}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": body_schema},
+                    "application/x-ndjson": {"schema": body_schema},
+                },
+            }
+        },
+    )
+    async def submit(request: Request) -> Response:
+        """Take one article (JSON) or many (a JSON array, or NDJSON one per line)."""
+        state: IngestState = request.app.state.ingest
+        started = time.perf_counter()
+        response = await _submit(state, request)
+        metrics.REQUESTS.labels(str(response.status_code)).inc()
+        if response.status_code == 202:
+            metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        state: IngestState = request.app.state.ingest
+        if state.ready() and await state.tail.broker_reachable():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "not ready"}, status_code=503)
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return metrics_response()
+
+    _add_article_schema(app)
+    return app
+
+
+async def _submit(state: IngestState, request: Request) -> Response:
+    settings = state.settings
+    try:
+        body = await read_limited(request, settings.ingest_max_body_bytes)
+    except HTTPException as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    if state.publisher is None or not state.tail.caught_up.is_set():
+        return _unavailable("starting: de-duplication state is still loading")
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    try:
+        items = decode_body(body, ndjson=media in NDJSON_TYPES)
+        most = settings.ingest_max_articles_per_request
+        if len(items) > most:
+            return JSONResponse({"detail": f"at most {most} articles per request"}, status_code=413)
+        articles = validate(items)
+    except InvalidArticles as exc:
+        metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
+        return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
+    if not articles:
+        return JSONResponse({"detail": "no article in the request body"}, status_code=422)
+    try:
+        outcomes = await state.publisher.publish(articles)
+    except PublishError as exc:
+        metrics.ARTICLES.labels("failed").inc(len(articles))
+        return _unavailable(f"broker unavailable: {exc}")
+    for outcome in outcomes:
+        metrics.ARTICLES.labels(outcome).inc()
+    result = SubmitResponse(
+        accepted=outcomes.count("accepted"),
+        duplicates=outcomes.count("duplicate"),
+        articles=[
+            ArticleResult(id=a.id, status=o) for a, o in zip(articles, outcomes, strict=True)
+        ],
+    )
+    return JSONResponse(result.model_dump(), status_code=202)
+
+
+def _unavailable(reason: str) -> JSONResponse:
+    return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "5"})
+
+
+def _add_article_schema(app: FastAPI) -> None:
+    """Publish the ArticleIn model in OpenAPI, since the route reads its body by hand."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            defs = ArticleIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema.setdefault("components", {}).setdefault("schemas", {})["ArticleIn"] = defs
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

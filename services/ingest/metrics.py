@@ -1,0 +1,25 @@
+"""Prometheus metrics of the ingest service."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+ARTICLES = Counter(
+    "wirewatch_ingest_articles_total",
+    "Articles received, by outcome (accepted, duplicate, rejected, failed).",
+    ["outcome"],
+)
+REQUESTS = Counter(
+    "wirewatch_ingest_requests_total",
+    "Article submission requests, by HTTP status code.",
+    ["status"],
+)
+PUBLISH_SECONDS = Histogram(
+    "wirewatch_ingest_publish_seconds",
+    "Time from receiving a request to the broker acknowledging all its articles.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+KNOWN_IDS = Gauge(
+    "wirewatch_ingest_known_articles",
+    "Article ids held for de-duplication (rebuilt from the raw topic at start).",
+)

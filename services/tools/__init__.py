@@ -1,0 +1,1 @@
+"""Command-line tools around the services: analyze, replay, post, schemas."""

@@ -1,0 +1,29 @@
+"""`wirewatch analyze`: enriched articles as the enrich service publishes them, without Kafka."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from services.core.analysis.pipeline import Analyzer
+from services.core.articles import InvalidArticles, read_file
+
+CHUNK = 64
+
+
+def analyze(path: Path | None, out: TextIO) -> int:
+    """Read one JSON article or JSONL articles; write one enriched article per line."""
+    try:
+        text = sys.stdin.read() if path is None or str(path) == "-" else None
+        articles = read_file(path, text)
+    except (OSError, InvalidArticles) as exc:
+        print(f"wirewatch analyze: {exc}", file=sys.stderr)
+        return 2
+    analyzer = Analyzer.load()
+    for i in range(0, len(articles), CHUNK):
+        for result in analyzer.analyze(articles[i : i + CHUNK]):
+            out.write(result.enriched.model_dump_json())
+            out.write("\n")
+    out.flush()
+    return 0

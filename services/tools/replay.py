@@ -1,0 +1,104 @@
+"""`wirewatch replay` and `wirewatch post`: send article files through the ingest service."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from tqdm import tqdm
+
+from services.core.articles import InvalidArticles, iter_jsonl, validate
+
+RETRIES = 5
+
+
+def _headers(api_key: str | None, ndjson: bool) -> dict[str, str]:
+    headers = {"content-type": "application/x-ndjson" if ndjson else "application/json"}
+    if api_key:
+        headers["x-api-key"] = api_key
+    return headers
+
+
+def _send(client: httpx.Client, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """POST to /v1/articles, retrying while ingest answers 503; raise on anything else."""
+    for attempt in range(RETRIES):
+        response = client.post("/v1/articles", content=body, headers=headers)
+        if response.status_code != 503 or attempt == RETRIES - 1:
+            break
+        time.sleep(float(response.headers.get("retry-after", "1")))
+    if response.status_code != 202:
+        raise RuntimeError(f"ingest answered {response.status_code}: {response.text[:500]}")
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -> int:
+    """Publish every valid line of a JSONL file; print accepted/duplicate/rejected counts."""
+    counts: Counter[str] = Counter()
+    pending: list[Any] = []
+    started = time.monotonic()
+    with httpx.Client(base_url=url, timeout=60) as client, tqdm(unit="article") as bar:
+
+        def flush() -> None:
+            if pending:
+                body = b"\n".join(orjson.dumps(item) for item in pending)
+                result = _send(client, body, _headers(api_key, ndjson=True))
+                counts["accepted"] += result["accepted"]
+                counts["duplicate"] += result["duplicates"]
+                bar.update(len(pending))
+                pending.clear()
+            if rate > 0:  # hold back to the requested average rate
+                time.sleep(max(0.0, counts.total() / rate - (time.monotonic() - started)))
+
+        for number, item in iter_jsonl(path):
+            if _rejected(number, item):
+                counts["rejected"] += 1
+                bar.update(1)
+                continue
+            pending.append(item)
+            if len(pending) >= batch:
+                flush()
+        flush()
+    print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
+          f"rejected {counts['rejected']}")  # fmt: skip
+    return 0
+
+
+def _rejected(number: int, item: Any) -> bool:
+    """Validate locally so one bad line does not sink the whole batch; report it."""
+    if isinstance(item, Exception):
+        print(f"line {number}: invalid JSON: {item}", file=sys.stderr)
+        return True
+    try:
+        validate([item])
+    except InvalidArticles as exc:
+        print(f"line {number}: {exc}", file=sys.stderr)
+        return True
+    return False
+
+
+def article_from_text(path: Path) -> dict[str, Any]:
+    """A .txt article: the first non-empty line is the title, the rest the text."""
+    title, _, text = path.read_text(encoding="utf-8").strip().partition("\n")
+    return {"title": title.strip(), "text": text.strip(), "source": path.name}
+
+
+def post_file(path: Path, url: str, api_key: str | None) -> int:
+    """Post one file's articles in a single request and print ingest's answer."""
+    if path.suffix == ".txt":
+        body, ndjson = orjson.dumps(article_from_text(path)), False
+    else:
+        body, ndjson = path.read_bytes(), path.suffix in {".jsonl", ".ndjson"}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        try:
+            result = _send(client, body, _headers(api_key, ndjson))
+        except (RuntimeError, httpx.HTTPError) as exc:
+            print(f"wirewatch post: {exc}", file=sys.stderr)
+            return 1
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    return 0
