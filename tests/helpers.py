@@ -1,0 +1,57 @@
+"""Test helpers that talk to the real broker: read a whole topic, produce raw bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+
+async def read_topic(
+    bootstrap: str, topic: str, want: int, timeout_s: float = 30.0
+) -> list[Any]:
+    """Records of `topic` from the beginning until `want` have arrived (or time runs out)."""
+    cons = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await cons.start()
+    try:
+        await cons.topics()
+        partitions = cons.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        cons.assign(tps)
+        await cons.seek_to_beginning(*tps)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while len(records) < want and time.monotonic() < deadline:
+            batch = await cons.getmany(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+        return records
+    finally:
+        await cons.stop()
+
+
+async def produce(
+    bootstrap: str, topic: str, value: bytes, key: bytes | None = None
+) -> None:
+    prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await prod.start()
+    try:
+        await prod.send_and_wait(topic, value=value, key=key)
+    finally:
+        await prod.stop()
+
+
+async def eventually(check: Any, timeout_s: float = 30.0, every_s: float = 0.2) -> Any:
+    """Await `check()` until it returns something truthy; return it, or fail with the last."""
+    deadline = time.monotonic() + timeout_s
+    result = None
+    while time.monotonic() < deadline:
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(every_s)
+    raise AssertionError(f"condition not met in {timeout_s}s; last result: {result!r}")

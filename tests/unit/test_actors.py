@@ -1,0 +1,88 @@
+"""In-article actor resolution: cleaned offsets, surnames, acronyms, type voting."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.analysis.actors import RawMention, clean_span, name_key, resolve
+
+
+def _m(text: str, start: int, label: str) -> RawMention:
+    return RawMention(start, start + len(text), text, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Field Marshal Haftar", "Haftar"),
+        ("President Erdogan", "Erdogan"),
+        ("Haftar’s", "Haftar"),
+        ("“Haftar”", "Haftar"),
+        ("the GNA", "GNA"),
+        ("The Hague", "The Hague"),
+        ("Tripoli", "Tripoli"),
+    ],
+)
+def test_clean_span(text: str, expected: str) -> None:
+    span = clean_span(text, 0, len(text))
+    assert span is not None
+    assert text[span[0] : span[1]] == expected
+
+
+def test_clean_span_rejects_no_letters() -> None:
+    assert clean_span("“”", 0, 2) is None
+
+
+def test_name_key_folds_accents_case_and_hyphens() -> None:
+    assert name_key("Al-Sarraj") == name_key("al Sarraj") == ("al", "sarraj")
+    assert name_key("Erdoğan") == ("erdogan",)
+
+
+def test_surname_joins_full_name_and_person_wins_the_vote() -> None:
+    actors = resolve(
+        [
+            _m("Khalifa Haftar", 0, "PERSON"),
+            _m("Haftar", 20, "ORG"),
+            _m("Haftar", 40, "ORG"),
+            _m("Haftar", 60, "PERSON"),
+        ]
+    )
+    [haftar] = actors
+    assert haftar.name == "Khalifa Haftar"
+    assert haftar.type == "person"
+    assert len(haftar.mentions) == 4
+    assert haftar.surface_forms == ["Khalifa Haftar", "Haftar"]
+
+
+def test_acronym_joins_its_expansion() -> None:
+    actors = resolve(
+        [_m("Government of National Accord", 0, "ORG"), _m("GNA", 40, "ORG")]
+    )
+    assert [(a.name, a.type, len(a.mentions)) for a in actors] == [
+        ("Government of National Accord", "organisation", 2)
+    ]
+
+
+def test_ambiguous_surname_stays_apart() -> None:
+    actors = resolve(
+        [
+            _m("John Smith", 0, "PERSON"),
+            _m("Jane Smith", 20, "PERSON"),
+            _m("Smith", 40, "PERSON"),
+        ]
+    )
+    assert sorted(a.name for a in actors) == ["Jane Smith", "John Smith", "Smith"]
+
+
+def test_a_place_is_not_taken_for_a_surname() -> None:
+    actors = resolve([_m("George Washington", 0, "PERSON"), _m("Washington", 30, "GPE")])
+    assert {(a.name, a.type) for a in actors} == {
+        ("George Washington", "person"),
+        ("Washington", "place"),
+    }
+
+
+def test_actors_are_ordered_by_first_mention() -> None:
+    actors = resolve([_m("Turkey", 50, "GPE"), _m("Libya", 10, "GPE"), _m("Turkey", 5, "GPE")])
+    assert [a.name for a in actors] == ["Turkey", "Libya"]
+    assert [m.start for m in actors[0].mentions] == [5, 50]

@@ -1,0 +1,82 @@
+"""The reference article: actors, types, sentiment signs and alert terms (acceptance 2 and 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.core.analysis.pipeline import Analysis, Analyzer
+from services.core.articles import validate
+from services.core.models import Actor
+
+
+@pytest.fixture(scope="module")
+def result(analyzer: Analyzer, sample_article: dict[str, Any]) -> Analysis:
+    return analyzer.analyze(validate([sample_article]))[0]
+
+
+def _actor(result: Analysis, name: str) -> Actor:
+    by_name = {a.name: a for a in result.enriched.actors}
+    assert name in by_name, sorted(by_name)
+    return by_name[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Fayez Al-Sarraj", "person"),
+        ("Khalifa Haftar", "person"),
+        ("Turkey", "place"),
+        ("GNA", "organisation"),
+        ("Cham Wings Airlines", "organisation"),
+    ],
+)
+def test_actor_types(result: Analysis, name: str, kind: str) -> None:
+    assert _actor(result, name).type == kind
+
+
+def test_bare_haftar_is_merged_into_khalifa_haftar(result: Analysis) -> None:
+    haftar = _actor(result, "Khalifa Haftar")
+    assert "Haftar" in haftar.surface_forms
+    assert haftar.mention_count >= 7
+    assert "Haftar" not in {a.name for a in result.enriched.actors}
+
+
+def test_mentions_point_at_their_text_and_actor(result: Analysis) -> None:
+    text = result.enriched.text
+    actor_ids = {a.id for a in result.enriched.actors}
+    for m in result.enriched.entities:
+        assert text[m.start : m.end] == m.text
+        assert m.actor_id in actor_ids
+        assert text[m.sentiment.evidence.start : m.sentiment.evidence.end] == (
+            m.sentiment.evidence.text
+        )
+
+
+def test_sentiment_toward_haftar_negative_and_turkey_positive(result: Analysis) -> None:
+    haftar, turkey = _actor(result, "Khalifa Haftar"), _actor(result, "Turkey")
+    assert haftar.sentiment.score < 0
+    assert haftar.sentiment.label == "negative"
+    assert turkey.sentiment.score > 0
+    assert turkey.sentiment.label == "positive"
+    assert any("positively" in e.text for e in turkey.sentiment.evidence)
+    assert all(e.score < 0 for e in haftar.sentiment.evidence[:1])
+
+
+def test_violence_alert_with_expected_terms(result: Analysis) -> None:
+    [violence] = [a for a in result.alerts if a.rule_id == "armed-violence"]
+    assert {"rocket", "attack", "mercenary"} <= {m.term for m in violence.matches}
+    assert {"rockets", "mercenaries"} <= {m.text.lower() for m in violence.matches}
+    assert violence.severity == "high"
+    assert violence.article_id == result.enriched.id
+    assert {r.id for r in result.enriched.alerts} == {a.id for a in result.alerts}
+
+
+def test_analysis_is_deterministic(analyzer: Analyzer, sample_article: dict[str, Any]) -> None:
+    [article] = validate([sample_article])
+    first, second = analyzer.analyze([article]), analyzer.analyze([article])
+    assert first[0].enriched.model_dump(exclude={"enriched_at"}) == second[0].enriched.model_dump(
+        exclude={"enriched_at"}
+    )
+    assert [a.id for a in first[0].alerts] == [a.id for a in second[0].alerts]
