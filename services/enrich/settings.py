@@ -19,6 +19,8 @@ class EnrichSettings(CommonSettings):
     )
     enrich_poll_timeout_ms: int = Field(500, ge=10, le=60_000)
     enrich_max_poll_interval_ms: int = Field(300_000, ge=10_000)
+    enrich_session_timeout_ms: int = Field(10_000, ge=1_000)
+    enrich_heartbeat_interval_ms: int = Field(3_000, ge=100)
     enrich_retry_backoff_s: float = Field(2.0, gt=0, le=300)
     enrich_metrics_host: str = "127.0.0.1"
     enrich_metrics_port: int = Field(8002, ge=0, le=65535)

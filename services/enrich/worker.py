@@ -37,6 +37,8 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
             settings.topic_raw,
             group_id=settings.enrich_group_id,
             max_poll_interval_ms=settings.enrich_max_poll_interval_ms,
+            session_timeout_ms=settings.enrich_session_timeout_ms,
+            heartbeat_interval_ms=settings.enrich_heartbeat_interval_ms,
         )
         await kafka.start_when_ready(cons, settings.kafka_connect_timeout_s, stop)
         try:

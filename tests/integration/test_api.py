@@ -1,0 +1,73 @@
+"""The api's view is built from the alerts topic: restart-safe, de-duplicated, filterable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.api.app import create_app
+from services.api.settings import ApiSettings
+from services.core import kafka
+from services.core.analysis.pipeline import Analyzer
+from services.core.articles import validate
+from services.core.settings import CommonSettings
+from tests.helpers import eventually, produce
+from tests.integration.conftest import serving
+
+pytestmark = pytest.mark.integration
+
+
+async def _publish_alerts(settings: CommonSettings, analyzer: Analyzer, article: Any) -> list[str]:
+    [result] = analyzer.analyze(validate([article]))
+    for alert in result.alerts:
+        value = alert.model_dump_json().encode()
+        await produce(settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode())
+    return [a.id for a in result.alerts]
+
+
+async def test_alerts_from_the_topic_newest_first_without_duplicates(
+    common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any]
+) -> None:
+    settings = ApiSettings(**common.model_dump())
+    await kafka.ensure_topics(settings)
+    ids = await _publish_alerts(settings, analyzer, sample_article)
+    await _publish_alerts(settings, analyzer, sample_article)  # reprocessed: same ids again
+    await produce(settings.kafka_bootstrap_servers, settings.topic_alerts, b"not an alert")
+    async with serving(create_app(settings)) as client:
+        everything = (await client.get("/v1/alerts")).json()
+        high = (await client.get("/v1/alerts", params={"severity": "high"})).json()
+        by_rule = (await client.get("/v1/alerts", params={"rule": "sanctions"})).json()
+        by_actor = (await client.get("/v1/alerts", params={"actor": "khalifa haftar"})).json()
+        nobody = (await client.get("/v1/alerts", params={"actor": "Nobody"})).json()
+        future = (await client.get("/v1/alerts", params={"since": "2999-01-01T00:00:00Z"})).json()
+        limited = (await client.get("/v1/alerts", params={"limit": 1})).json()
+        metrics = (await client.get("/metrics")).text
+    assert sorted(a["id"] for a in everything["alerts"]) == sorted(ids)
+    assert {a["rule_id"] for a in high["alerts"]} == {"armed-violence"}
+    assert [a["rule_id"] for a in by_rule["alerts"]] == ["sanctions"]
+    assert by_actor["count"] == len(ids)
+    assert nobody["count"] == future["count"] == 0
+    assert limited["count"] == 1
+    assert 'wirewatch_api_alert_messages_total{outcome="duplicate"}' in metrics
+    assert 'wirewatch_api_alert_messages_total{outcome="invalid"} 1.0' in metrics
+
+
+async def test_new_alerts_appear_while_running_and_bad_queries_get_422(
+    common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any]
+) -> None:
+    settings = ApiSettings(**common.model_dump())
+    async with serving(create_app(settings)) as client:
+        assert (await client.get("/v1/alerts")).json()["count"] == 0
+        ids = await _publish_alerts(settings, analyzer, sample_article)
+
+        async def listed() -> bool:
+            return (await client.get("/v1/alerts")).json()["count"] == len(ids)
+
+        await eventually(listed)
+        bad = [
+            await client.get("/v1/alerts", params={"limit": 0}),
+            await client.get("/v1/alerts", params={"severity": "apocalyptic"}),
+            await client.get("/v1/alerts", params={"since": "last tuesday"}),
+        ]
+    assert [r.status_code for r in bad] == [422, 422, 422]
