@@ -20,9 +20,9 @@ def _service(name: str) -> Command:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from services.launcher import launch
+    from services.launcher import DEMO_SAMPLES, launch
 
-    return launch(samples=None if args.no_samples else args.samples)
+    return launch(samples=None if args.no_samples else (args.samples or DEMO_SAMPLES))
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -59,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     ):
         sub.add_parser(name, help=text).set_defaults(func=_service(name))
     run = sub.add_parser("run", help="run everything: embedded broker, topics, the 3 services")
-    run.add_argument("--samples", type=Path, help="JSON/JSONL articles to publish at start")
+    run.add_argument(
+        "--samples",
+        type=Path,
+        help="JSON/JSONL articles to publish at start (default: 25 bundled Wikinews articles)",
+    )
     run.add_argument("--no-samples", action="store_true", help="publish no sample articles")
     run.set_defaults(func=_run)
     analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")

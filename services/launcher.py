@@ -90,8 +90,19 @@ wirewatch is running (Ctrl-C stops everything)
   Kafka          {bootstrap}
   topics         {", ".join(ingest.all_topics())}
   authentication off (demo)
-Try: wirewatch post {SAMPLE_ARTICLE} && curl -s '{api_url}/v1/alerts?limit=5'
+Try:
+  curl -s -X POST {ingest_url}/v1/articles -H 'content-type: application/json' \\
+       --data-binary @{_shown(SAMPLE_ARTICLE)}
+  curl -s '{api_url}/v1/alerts?limit=5'
 """
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the working directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:

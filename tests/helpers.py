@@ -9,9 +9,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 
-async def read_topic(
-    bootstrap: str, topic: str, want: int, timeout_s: float = 30.0
-) -> list[Any]:
+async def read_topic(bootstrap: str, topic: str, want: int, timeout_s: float = 30.0) -> list[Any]:
     """Records of `topic` from the beginning until `want` have arrived (or time runs out)."""
     cons = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
@@ -34,9 +32,7 @@ async def read_topic(
         await cons.stop()
 
 
-async def produce(
-    bootstrap: str, topic: str, value: bytes, key: bytes | None = None
-) -> None:
+async def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
     prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await prod.start()
     try:

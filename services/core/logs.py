@@ -36,3 +36,4 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level)
     # aiokafka logs every reconnect attempt at ERROR; keep it to real problems.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -22,7 +22,9 @@ async def _publish_alerts(settings: CommonSettings, analyzer: Analyzer, article:
     [result] = analyzer.analyze(validate([article]))
     for alert in result.alerts:
         value = alert.model_dump_json().encode()
-        await produce(settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode())
+        await produce(
+            settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode()
+        )
     return [a.id for a in result.alerts]
 
 
@@ -62,7 +64,8 @@ async def test_new_alerts_appear_while_running_and_bad_queries_get_422(
         ids = await _publish_alerts(settings, analyzer, sample_article)
 
         async def listed() -> bool:
-            return (await client.get("/v1/alerts")).json()["count"] == len(ids)
+            count: int = (await client.get("/v1/alerts")).json()["count"]
+            return count == len(ids)
 
         await eventually(listed)
         bad = [

@@ -52,7 +52,9 @@ async def test_repeat_is_a_duplicate_and_not_published_again(
     assert second.status_code == 202
     assert second.json()["duplicates"] == 1
     assert second.json()["articles"][0]["status"] == "duplicate"
-    records = await read_topic(common.kafka_bootstrap_servers, common.topic_raw, want=2, timeout_s=3)
+    records = await read_topic(
+        common.kafka_bootstrap_servers, common.topic_raw, want=2, timeout_s=3
+    )
     assert len(records) == 1
 
 
@@ -78,7 +80,9 @@ async def test_concurrent_repeats_publish_once(common: CommonSettings) -> None:
         )
     statuses = sorted(r.json()["articles"][0]["status"] for r in responses)
     assert statuses == ["accepted"] + ["duplicate"] * 4
-    records = await read_topic(common.kafka_bootstrap_servers, common.topic_raw, want=2, timeout_s=3)
+    records = await read_topic(
+        common.kafka_bootstrap_servers, common.topic_raw, want=2, timeout_s=3
+    )
     assert len(records) == 1
 
 
@@ -100,7 +104,9 @@ async def test_bad_input_gets_422_with_the_field(
         response = await client.post("/v1/articles", content=body, headers=headers)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == where
-    records = await read_topic(common.kafka_bootstrap_servers, common.topic_raw, want=1, timeout_s=2)
+    records = await read_topic(
+        common.kafka_bootstrap_servers, common.topic_raw, want=1, timeout_s=2
+    )
     assert records == []
 
 

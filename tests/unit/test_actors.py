@@ -55,9 +55,7 @@ def test_surname_joins_full_name_and_person_wins_the_vote() -> None:
 
 
 def test_acronym_joins_its_expansion() -> None:
-    actors = resolve(
-        [_m("Government of National Accord", 0, "ORG"), _m("GNA", 40, "ORG")]
-    )
+    actors = resolve([_m("Government of National Accord", 0, "ORG"), _m("GNA", 40, "ORG")])
     assert [(a.name, a.type, len(a.mentions)) for a in actors] == [
         ("Government of National Accord", "organisation", 2)
     ]

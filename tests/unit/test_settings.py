@@ -35,7 +35,9 @@ def test_defaults_match_the_documented_ports() -> None:
         ("WIREWATCH_LOG_LEVEL", "LOUD"),
     ],
 )
-def test_invalid_values_are_rejected(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+def test_invalid_values_are_rejected(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         IngestSettings()

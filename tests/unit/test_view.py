@@ -10,7 +10,9 @@ from services.core.models import Alert, AlertActor
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _alert(n: int, severity: str = "high", rule: str = "r1", actor: str = "Khalifa Haftar") -> Alert:
+def _alert(
+    n: int, severity: str = "high", rule: str = "r1", actor: str = "Khalifa Haftar"
+) -> Alert:
     return Alert.model_validate(
         {
             "id": f"a{n}",
@@ -54,7 +56,10 @@ def test_filters() -> None:
     view.add(_alert(2, rule="r2"))
     view.add(_alert(3, actor="Turkey"))
     view.add(_alert(4))
-    ids = lambda q: [a.id for a in view.query(q)]  # noqa: E731
+
+    def ids(q: AlertQuery) -> list[str]:
+        return [a.id for a in view.query(q)]
+
     assert ids(AlertQuery(since=T0 + timedelta(minutes=3))) == ["a4", "a3"]
     assert ids(AlertQuery(severities=frozenset({"low"}))) == ["a1"]
     assert ids(AlertQuery(rules=frozenset({"r2"}))) == ["a2"]

@@ -1,0 +1,1 @@
+"""Benchmarks: measured throughput, never asserted in tests."""

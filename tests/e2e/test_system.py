@@ -1,0 +1,165 @@
+"""The whole system as processes (`wirewatch run`), driven over HTTP and Kafka like a user."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from services.core.broker import EmbeddedBroker, free_port
+from tests.conftest import SAMPLE_JSON
+from tests.helpers import produce, read_topic
+
+pytestmark = pytest.mark.e2e
+
+
+class System:
+    def __init__(self, proc: subprocess.Popen[bytes], env: dict[str, str], log: Path):
+        self.proc, self.env, self.log = proc, env, log
+        self.api = f"http://127.0.0.1:{env['WIREWATCH_API_PORT']}"
+        self.ingest = f"http://127.0.0.1:{env['WIREWATCH_INGEST_PORT']}"
+
+    def wait_ready(self, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            if "wirewatch is running" in self.log.read_text():
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"not ready: {self.log.read_text()[-3000:]}")
+
+    def alerts_for(self, article_id: str) -> list[dict[str, Any]]:
+        alerts = httpx.get(f"{self.api}/v1/alerts", params={"limit": 1000}).json()["alerts"]
+        return [a for a in alerts if a["article_id"] == article_id]
+
+    def wait_alerts(self, article_id: str, timeout_s: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = self.alerts_for(article_id)
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no alert for {article_id}: {self.log.read_text()[-3000:]}")
+
+
+def _start(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[System]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
+    env.update(
+        WIREWATCH_API_PORT=str(free_port()),
+        WIREWATCH_INGEST_PORT=str(free_port()),
+        WIREWATCH_ENRICH_METRICS_PORT=str(free_port()),
+        PYTHONUNBUFFERED="1",
+        **extra_env,
+    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "run", "--no-samples"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    system = System(proc, env, log)
+    try:
+        system.wait_ready()
+        yield system
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def embedded_system(tmp_path: Path) -> Iterator[System]:
+    """`wirewatch run` with nothing configured: it starts its own embedded broker."""
+    yield from _start(tmp_path, {})
+
+
+def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -> None:
+    system = embedded_system
+    article = orjson.loads(SAMPLE_JSON.read_bytes())
+    first = httpx.post(f"{system.ingest}/v1/articles", json=article, timeout=30)
+    assert first.status_code == 202, first.text
+    assert first.json()["accepted"] == 1
+    article_id = first.json()["articles"][0]["id"]
+
+    alerts = system.wait_alerts(article_id)
+    violence = [a for a in alerts if a["rule_id"] == "armed-violence"]
+    assert violence, alerts
+    terms = {m["text"].lower() for m in violence[0]["matches"]}
+    assert terms & {"rocket", "rockets", "attack", "mercenaries"}
+
+    again = httpx.post(f"{system.ingest}/v1/articles", json=article, timeout=30)
+    assert again.json()["duplicates"] == 1
+    time.sleep(3)  # time enough for a second enrichment to show, were there one
+    assert len(system.alerts_for(article_id)) == len(alerts)
+    rules = [a["rule_id"] for a in system.alerts_for(article_id)]
+    assert len(rules) == len(set(rules))
+
+    metrics = httpx.get(
+        f"http://127.0.0.1:{system.env['WIREWATCH_ENRICH_METRICS_PORT']}/metrics"
+    ).text
+    assert 'wirewatch_enrich_messages_total{outcome="enriched"} 1.0' in metrics
+
+    system.proc.send_signal(signal.SIGTERM)
+    assert system.proc.wait(60) == 0
+    assert "stopped" in system.log.read_text()
+
+
+@pytest.fixture
+def broker_and_system(tmp_path: Path) -> Iterator[tuple[EmbeddedBroker, System]]:
+    """`wirewatch run` pointed at a broker we started (WIREWATCH_KAFKA_BOOTSTRAP_SERVERS)."""
+    with EmbeddedBroker() as broker:
+        env = {"WIREWATCH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers}
+        for system in _start(tmp_path, env):
+            yield broker, system
+
+
+def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
+    broker_and_system: tuple[EmbeddedBroker, System],
+) -> None:
+    broker, system = broker_and_system
+    bootstrap = broker.bootstrap_servers
+    raw, dlq, enriched = (
+        "wirewatch.articles.raw.v1",
+        "wirewatch.dlq.v1",
+        "wirewatch.articles.enriched.v1",
+    )
+    asyncio.run(produce(bootstrap, raw, b'{"text": "no id, no schema"}', b"k"))
+    response = httpx.post(
+        f"{system.ingest}/v1/articles", content=SAMPLE_JSON.read_bytes(), timeout=30
+    )
+    article_id = response.json()["articles"][0]["id"]
+    assert system.wait_alerts(article_id)
+
+    [dead] = asyncio.run(read_topic(bootstrap, dlq, want=1))
+    headers = dict(dead.headers)
+    assert headers["wirewatch-dlq-reason"] == b"invalid_message"
+    assert headers["wirewatch-source-topic"] == raw.encode()
+    assert dead.value == b'{"text": "no id, no schema"}'
+
+    [published] = asyncio.run(read_topic(bootstrap, enriched, want=1))
+    from_service = orjson.loads(published.value)
+    assert from_service["id"] == article_id
+    analyzed = subprocess.run(
+        [sys.executable, "-m", "services.cli", "analyze", str(SAMPLE_JSON)],
+        capture_output=True,
+        check=True,
+    )
+    from_cli = orjson.loads(analyzed.stdout)
+    for key in ("id", "entities", "actors", "alerts", "models"):
+        assert from_cli[key] == from_service[key], key
