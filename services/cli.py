@@ -43,6 +43,19 @@ def _post(args: argparse.Namespace) -> int:
     return post_file(args.file, args.url, args.api_key)
 
 
+def _topics(_: argparse.Namespace) -> int:
+    import asyncio
+
+    from services.core import kafka, logs
+    from services.core.settings import CommonSettings
+
+    settings = CommonSettings()
+    logs.configure(settings.log_level, settings.log_format)
+    created = asyncio.run(kafka.ensure_topics(settings))
+    print(f"topics ready; created: {', '.join(created) or 'none'}")
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -66,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-samples", action="store_true", help="publish no sample articles")
     run.set_defaults(func=_run)
+    topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")
+    topics.set_defaults(func=_topics)
     analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")
     analyze.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
     analyze.set_defaults(func=_analyze)

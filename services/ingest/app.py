@@ -42,7 +42,7 @@ class IngestState:
     def __init__(self, settings: IngestSettings):
         self.settings = settings
         self.seen = SeenIds(settings.ingest_dedup_capacity)
-        self.tail = TopicTail(settings, settings.topic_raw, self._remember)
+        self.tail = TopicTail(settings, settings.topic_raw, self._remember, self._lag)
         self.publisher: ArticlePublisher | None = None
         self.tail_task: asyncio.Task[None] | None = None
 
@@ -50,6 +50,10 @@ class IngestState:
         if record.key:
             self.seen.add(record.key.decode("utf-8", "replace"))
             metrics.KNOWN_IDS.set(len(self.seen))
+
+    @staticmethod
+    def _lag(tp: Any, lag: int) -> None:
+        metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
     def ready(self) -> bool:
         task_ok = self.tail_task is not None and not self.tail_task.done()

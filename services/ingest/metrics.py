@@ -19,6 +19,11 @@ PUBLISH_SECONDS = Histogram(
     "Time from receiving a request to the broker acknowledging all its articles.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+LAG = Gauge(
+    "wirewatch_ingest_consumer_lag_messages",
+    "Raw-topic messages not yet read into the de-duplication state, per partition.",
+    ["topic", "partition"],
+)
 KNOWN_IDS = Gauge(
     "wirewatch_ingest_known_articles",
     "Article ids held for de-duplication (rebuilt from the raw topic at start).",

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import InvalidArticles, read_file
+from services.enrich.settings import EnrichSettings
 
 CHUNK = 64
 
@@ -20,7 +21,9 @@ def analyze(path: Path | None, out: TextIO) -> int:
     except (OSError, InvalidArticles) as exc:
         print(f"wirewatch analyze: {exc}", file=sys.stderr)
         return 2
-    analyzer = Analyzer.load()
+    # The enrich service's settings choose the model and rules, so the output matches it.
+    settings = EnrichSettings()
+    analyzer = Analyzer.load(settings.enrich_spacy_model, settings.enrich_rules_path)
     for i in range(0, len(articles), CHUNK):
         for result in analyzer.analyze(articles[i : i + CHUNK]):
             out.write(result.enriched.model_dump_json())

@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from services.core.broker import EmbeddedBroker, free_port
-from tests.conftest import SAMPLE_JSON
+from tests.conftest import SAMPLE_JSON, SAMPLES
 from tests.helpers import produce, read_topic
 
 pytestmark = pytest.mark.e2e
@@ -163,3 +163,27 @@ def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
     from_cli = orjson.loads(analyzed.stdout)
     for key in ("id", "entities", "actors", "alerts", "models"):
         assert from_cli[key] == from_service[key], key
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", *args], capture_output=True, check=True, text=True
+    )
+    return done.stdout
+
+
+def test_replay_and_post_report_accepted_then_duplicates(
+    broker_and_system: tuple[EmbeddedBroker, System],
+) -> None:
+    _, system = broker_and_system
+    demo = str(SAMPLES / "wikinews-demo.jsonl")
+    assert "accepted 25, duplicate 0, rejected 0" in _cli("replay", demo, "--url", system.ingest)
+    assert "accepted 0, duplicate 25, rejected 0" in _cli("replay", demo, "--url", system.ingest)
+    posted = orjson.loads(_cli("post", str(SAMPLE_JSON), "--url", system.ingest))
+    assert posted["accepted"] == 1
+    # The .txt form of the same article has the same title and text, hence the same id.
+    text_form = orjson.loads(
+        _cli("post", str(SAMPLES / "libya-gna-haftar.txt"), "--url", system.ingest)
+    )
+    assert text_form["duplicates"] == 1
+    assert text_form["articles"][0]["id"] == posted["articles"][0]["id"]

@@ -1,0 +1,73 @@
+"""Deployment files and docs agree with the code: settings, commands, compose structure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from services.api.settings import ApiSettings
+from services.cli import _parser
+from services.enrich.settings import EnrichSettings
+from services.ingest.settings import IngestSettings
+from tests.conftest import REPO
+
+ENV_RE = re.compile(r"\bWIREWATCH_[A-Z0-9_]+\b")
+SETTINGS = {
+    f"WIREWATCH_{name.upper()}"
+    for cls in (IngestSettings, EnrichSettings, ApiSettings)
+    for name in cls.model_fields
+}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return loaded
+
+
+@pytest.mark.parametrize("path", ["docker-compose.yml", "deploy/Dockerfile", "README.md"])
+def test_every_variable_named_is_a_real_setting(path: str) -> None:
+    named = set(ENV_RE.findall((REPO / path).read_text()))
+    assert named, path
+    assert named <= SETTINGS, sorted(named - SETTINGS)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    missing = sorted(s for s in SETTINGS if f"`{s}`" not in readme)
+    assert not missing
+
+
+def test_compose_runs_each_service_with_a_real_command_and_health_check(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    for name in ("ingest", "enrich", "api"):
+        args = _parser().parse_args(services[name]["command"])  # exits on an unknown command
+        assert args.command == name
+        assert services[name]["healthcheck"]["test"]
+        assert services[name]["depends_on"]["topics"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert services["topics"]["command"] == ["topics"]
+
+
+def test_compose_kafka_is_kraft_without_auto_topic_creation(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    env = kafka["environment"]
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == 1
+
+
+def test_dockerfile_runs_as_non_root_from_a_build_stage() -> None:
+    lines = (REPO / "deploy" / "Dockerfile").read_text().splitlines()
+    froms = [line for line in lines if line.startswith("FROM ")]
+    assert len(froms) >= 2
+    users = [line for line in lines if line.startswith("USER ")]
+    assert users
+    assert users[-1].split()[1] not in {"root", "0"}
