@@ -56,6 +56,15 @@ def _topics(_: argparse.Namespace) -> int:
     return 0
 
 
+def _rules_test(args: argparse.Namespace) -> int:
+    from services.tools.backtest import backtest
+
+    if (args.file is None) == (not args.from_topic):
+        print("wirewatch rules test: give either --file FILE or --from-topic", file=sys.stderr)
+        return 2
+    return backtest(args.rules, args.file, args.from_topic, args.limit, args.examples)
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -96,6 +105,16 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--batch", type=int, default=100, help="articles per request")
             cmd.add_argument("--rate", type=float, default=0.0, help="articles/s (0: unlimited)")
         cmd.set_defaults(func=func)
+    rules = sub.add_parser("rules", help="alert rule tools").add_subparsers(
+        dest="rules", required=True
+    )
+    test = rules.add_parser("test", help="backtest a rule file over history, publishing nothing")
+    test.add_argument("rules", type=Path, help="rules YAML")
+    test.add_argument("--file", type=Path, help="JSONL articles, enriched on the fly")
+    test.add_argument("--from-topic", action="store_true", help="the enriched topic from the start")
+    test.add_argument("--limit", type=int, default=0, help="first N articles (0: all)")
+    test.add_argument("--examples", type=int, default=3, help="examples per rule")
+    test.set_defaults(func=_rules_test)
     schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
     schemas.add_argument("--out", type=Path, default=None)
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")

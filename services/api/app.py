@@ -45,8 +45,7 @@ class ApiState:
             metrics.ALERT_MESSAGES.labels("invalid").inc()
             log.warning("invalid alert at %s[%d]@%d", record.topic, record.partition, record.offset)
             return
-        added = self.view.add(alert)
-        metrics.ALERT_MESSAGES.labels("added" if added else "duplicate").inc()
+        metrics.ALERT_MESSAGES.labels(self.view.add(alert)).inc()
         metrics.VIEW_ALERTS.set(len(self.view))
 
     @staticmethod

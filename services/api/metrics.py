@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 ALERT_MESSAGES = Counter(
     "wirewatch_api_alert_messages_total",
-    "Alert-topic messages read into the view, by outcome (added, duplicate, invalid).",
+    "Alert-topic messages read into the view, by outcome (added, updated, duplicate, invalid).",
     ["outcome"],
 )
 VIEW_ALERTS = Gauge("wirewatch_api_view_alerts", "Alerts held in the in-memory view.")

@@ -6,6 +6,7 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from services.core.ids import actor_slug
 from services.core.models import Alert
@@ -45,16 +46,21 @@ class AlertView:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def add(self, alert: Alert) -> bool:
-        """Insert an alert; False if its id is already in the view."""
-        if alert.id in self._by_id:
-            return False
+    def add(self, alert: Alert) -> Literal["added", "updated", "duplicate"]:
+        """Insert an alert, or replace it by a newer revision."""
+        known = self._by_id.get(alert.id)
+        if known is not None:
+            if alert.revision <= known.revision:
+                return "duplicate"
+            # Same id, same created_at: the index entry stays where it is.
+            self._by_id[alert.id] = alert.model_copy(update={"created_at": known.created_at})
+            return "updated"
         self._by_id[alert.id] = alert
         bisect.insort(self._order, (alert.created_at, alert.id))
         while len(self._order) > self.capacity:
             _, oldest = self._order.pop(0)
             del self._by_id[oldest]
-        return True
+        return "added"
 
     def get(self, alert_id: str) -> Alert | None:
         return self._by_id.get(alert_id)

@@ -25,8 +25,11 @@ class _Generator(GenerateJsonSchema):
 
 def schema_for(name: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one contract, with its $id."""
-    mode: JsonSchemaMode = "serialization"
+    # Validation mode: fields added later have defaults, so they are optional and
+    # messages written before them still validate (backward compatibility).
+    mode: JsonSchemaMode = "validation"
     body = CONTRACTS[name].model_json_schema(schema_generator=_Generator, mode=mode)
+    body["required"] = ["schema_version", *body.get("required", [])]
     return {"$schema": SCHEMA_DIALECT, "$id": f"urn:wirewatch:schema:{name}", **body}
 
 

@@ -32,7 +32,7 @@ UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
 
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, json_schema_serialization_defaults_required=True)
+_CONFIG = ConfigDict(extra="forbid", frozen=True)
 
 
 class _Strict(BaseModel):
@@ -66,6 +66,8 @@ class RawArticle(_Strict):
     published_at: UtcDatetime | None = None
     source: str | None = None
     received_at: UtcDatetime
+    language: str | None = Field(None, description="ISO 639-1 code, when known.")
+    story_id: str | None = Field(None, description="Shared by copies of one story, when known.")
 
 
 class Span(_Strict):
@@ -146,6 +148,8 @@ class EnrichedArticle(_Strict):
     actors: list[Actor]
     alerts: list[AlertRef]
     models: ModelInfo
+    language: str | None = None
+    story_id: str | None = None
 
 
 class TermMatch(_Strict):
@@ -156,6 +160,7 @@ class TermMatch(_Strict):
     field: Literal["title", "text"]
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    sentence: Span | None = Field(None, description="The sentence around the match.")
 
 
 class AlertActor(_Strict):
@@ -166,8 +171,35 @@ class AlertActor(_Strict):
     label: SentimentLabel
 
 
+class RelatedArticle(_Strict):
+    """A later copy of the story (or the same actor and rule within the cooldown)."""
+
+    article_id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published_at: UtcDatetime | None
+    received_at: UtcDatetime
+
+
+class SentimentShift(_Strict):
+    """The numbers behind a sentiment-shift alert."""
+
+    actor_id: str
+    actor_name: str
+    baseline_mean: float
+    recent_mean: float
+    delta: float
+    baseline_articles: int
+    recent_articles: int
+
+
 class Alert(_Strict):
-    """A rule that matched an article; its id is derived from article id and rule id."""
+    """A rule that fired on an article; its id is derived from article id and rule id.
+
+    An alert may be published again with a higher `revision` when related articles
+    join it; consumers keep the highest revision of each id.
+    """
 
     model_config = ConfigDict(**_CONFIG, title="alert.v1")
 
@@ -185,6 +217,16 @@ class Alert(_Strict):
     matches: list[TermMatch]
     actors: list[AlertActor]
     rules_version: str
+    kind: Literal["match", "sentiment_shift"] = "match"
+    tags: list[str] = []
+    clauses: list[str] = Field([], description="The rule's conditions that matched, in words.")
+    models: ModelInfo | None = None
+    story_id: str | None = None
+    revision: int = Field(0, ge=0)
+    updated_at: UtcDatetime | None = None
+    related: list[RelatedArticle] = []
+    related_count: int = Field(0, ge=0)
+    shift: SentimentShift | None = None
 
 
 def utcnow() -> datetime:

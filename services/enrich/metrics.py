@@ -16,9 +16,16 @@ DLQ = Counter(
 )
 ALERTS = Counter(
     "wirewatch_enrich_alerts_total",
-    "Alerts published, by rule and severity.",
-    ["rule", "severity"],
+    "Alerts published, by rule, severity and outcome (new, related: joined a story).",
+    ["rule", "severity", "outcome"],
 )
+RULE_RELOADS = Counter(
+    "wirewatch_enrich_rule_reloads_total",
+    "Rule file reloads, by outcome (ok, error: the last good rule set stays).",
+    ["outcome"],
+)
+RULES = Gauge("wirewatch_enrich_rules", "Rules in the active rule set.")
+STORIES = Gauge("wirewatch_enrich_stories", "Stories held for one-alert-per-story.")
 STAGE_SECONDS = Histogram(
     "wirewatch_enrich_stage_seconds",
     "Time per batch spent in each stage (analyze, produce, commit).",

@@ -10,8 +10,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.models import RawArticle
+from services.core.models import Alert, EnrichedArticle, RawArticle, utcnow
 from services.enrich import metrics
 from services.enrich.settings import EnrichSettings
 
@@ -22,10 +23,17 @@ MAX_ERROR_CHARS = 2_000
 class BatchProcessor:
     """Turns records into acknowledged outputs; returns only when every send was acked."""
 
-    def __init__(self, analyzer: Analyzer, producer: AIOKafkaProducer, settings: EnrichSettings):
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        producer: AIOKafkaProducer,
+        settings: EnrichSettings,
+        alerting: Alerting,
+    ):
         self.analyzer = analyzer
         self.producer = producer
         self.settings = settings
+        self.alerting = alerting
 
     async def process(self, records: Sequence[Any]) -> None:
         started = time.perf_counter()
@@ -40,11 +48,16 @@ class BatchProcessor:
         results = await asyncio.to_thread(self._analyze, [a for _, a in good])
         metrics.STAGE_SECONDS.labels("analyze").observe(time.perf_counter() - t0)
         t0 = time.perf_counter()
+        now = utcnow()
         for (record, _), result in zip(good, results, strict=True):
             if isinstance(result, Exception):
                 deliveries.append(await self._dead_letter(record, "processing_error", result))
             else:
-                deliveries.extend(await self._publish(result))
+                # In record order: whether an alert is new or joins a story depends on it.
+                enriched, alerts = self.alerting.process(
+                    result, self.analyzer.rules, self.analyzer.models, now
+                )
+                deliveries.extend(await self._publish(enriched, alerts))
         await asyncio.gather(*deliveries)
         metrics.STAGE_SECONDS.labels("produce").observe(time.perf_counter() - t0)
         elapsed = time.perf_counter() - started
@@ -68,9 +81,10 @@ class BatchProcessor:
                 out.append(exc)
         return out
 
-    async def _publish(self, result: Analysis) -> list[asyncio.Future[Any]]:
+    async def _publish(
+        self, article: EnrichedArticle, alerts: list[Alert]
+    ) -> list[asyncio.Future[Any]]:
         s = self.settings
-        article = result.enriched
         sends = [
             await self.producer.send(
                 s.topic_enriched,
@@ -79,7 +93,7 @@ class BatchProcessor:
                 headers=[("wirewatch-schema", b"article.enriched.v1")],
             )
         ]
-        for alert in result.alerts:
+        for alert in alerts:
             sends.append(
                 await self.producer.send(
                     s.topic_alerts,
@@ -88,7 +102,8 @@ class BatchProcessor:
                     headers=[("wirewatch-schema", b"alert.v1")],
                 )
             )
-            metrics.ALERTS.labels(alert.rule_id, alert.severity).inc()
+            outcome = "new" if alert.revision == 0 else "related"
+            metrics.ALERTS.labels(alert.rule_id, alert.severity, outcome).inc()
         return sends
 
     async def _dead_letter(self, record: Any, reason: str, exc: Exception) -> asyncio.Future[Any]:

@@ -26,3 +26,6 @@ class EnrichSettings(CommonSettings):
     enrich_metrics_port: int = Field(8002, ge=0, le=65535)
     enrich_spacy_model: str = DEFAULT_MODEL
     enrich_rules_path: Path | None = Field(None, description="Alert rules YAML; default: bundled.")
+    enrich_rules_reload_interval_s: float = Field(
+        2.0, gt=0, description="How often the rule file is checked for changes."
+    )

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from services.core import kafka
+from services.core.analysis import rules as rules_mod
+from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
 from services.core.lifecycle import sleep_or_stop
+from services.core.models import Alert
+from services.core.tail import TopicTail
 from services.enrich import metrics
 from services.enrich.processor import BatchProcessor
+from services.enrich.reload import RulesWatcher
 from services.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
@@ -23,15 +31,20 @@ Batch = dict[TopicPartition, list[Any]]
 
 async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
     """Consume the raw topic until `stop` is set (at-least-once)."""
-    analyzer = await asyncio.to_thread(
-        Analyzer.load, settings.enrich_spacy_model, settings.enrich_rules_path
-    )
+    rules_path = settings.enrich_rules_path or rules_mod.DEFAULT_RULES
+    analyzer = await asyncio.to_thread(Analyzer.load, settings.enrich_spacy_model, rules_path)
     log.info("analysis ready: %s", analyzer.models.model_dump())
+    metrics.RULES.set(len(analyzer.rules.rules))
     if settings.topic_create:
         await kafka.ensure_topics(settings)
+    alerting = Alerting()
+    tail = TopicTail(settings, settings.topic_alerts, _remember_into(alerting))
+    tail_task = asyncio.create_task(tail.run(stop), name="alerts-topic-tail")
     producer = kafka.producer(settings)
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
     try:
+        # Earlier alerts first: without them a restart would alert again on known stories.
+        await _wait_caught_up(tail, tail_task, stop)
         cons = kafka.consumer(
             settings,
             settings.topic_raw,
@@ -41,17 +54,53 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
             heartbeat_interval_ms=settings.enrich_heartbeat_interval_ms,
         )
         await kafka.start_when_ready(cons, settings.kafka_connect_timeout_s, stop)
+        watcher = RulesWatcher(rules_path, analyzer.nlp, settings.enrich_rules_reload_interval_s)
+        _on_sighup(watcher)
         try:
-            await _loop(cons, BatchProcessor(analyzer, producer, settings), settings, stop)
+            processor = BatchProcessor(analyzer, producer, settings, alerting)
+            await _loop(cons, processor, watcher, settings, stop)
         finally:
             await cons.stop()
     finally:
+        stop.set()
         await producer.stop()
+        await asyncio.gather(tail_task, return_exceptions=True)
+
+
+def _remember_into(alerting: Alerting) -> Callable[[Any], None]:
+    def remember(record: Any) -> None:
+        alert = Alert.model_validate_json(record.value or b"")
+        alerting.stories.remember(alert, alert.published_at or alert.created_at)
+
+    return remember
+
+
+async def _wait_caught_up(tail: TopicTail, task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    waiter = asyncio.create_task(tail.caught_up.wait())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({waiter, stopper, task}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    stopper.cancel()
+    if task.done() and not stop.is_set():
+        task.result()  # the tail failed: raise its error
+        raise RuntimeError("alerts topic reader stopped")
+
+
+def _on_sighup(watcher: RulesWatcher) -> None:
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: setattr(watcher, "forced", True)
+        )
 
 
 async def _loop(
-    cons: AIOKafkaConsumer, processor: BatchProcessor, settings: EnrichSettings, stop: asyncio.Event
+    cons: AIOKafkaConsumer,
+    processor: BatchProcessor,
+    watcher: RulesWatcher,
+    settings: EnrichSettings,
+    stop: asyncio.Event,
 ) -> None:
+    stories = processor.alerting.stories
     while not stop.is_set():
         batch: Batch = await cons.getmany(
             timeout_ms=settings.enrich_poll_timeout_ms, max_records=settings.enrich_batch_size
@@ -59,6 +108,13 @@ async def _loop(
         if batch:
             await _handle(cons, processor, batch, settings, stop)
         await _record_lag(cons)
+        new_rules = watcher.check()
+        if new_rules is not None:
+            processor.analyzer.set_rules(new_rules)
+            metrics.RULES.set(len(new_rules.rules))
+        horizon = max((r.cooldown_s for r in processor.analyzer.rules.rules), default=0.0)
+        stories.prune(horizon)
+        metrics.STORIES.set(len(stories))
 
 
 async def _handle(

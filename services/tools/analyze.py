@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import InvalidArticles, read_file
 from services.enrich.settings import EnrichSettings
@@ -24,9 +25,12 @@ def analyze(path: Path | None, out: TextIO) -> int:
     # The enrich service's settings choose the model and rules, so the output matches it.
     settings = EnrichSettings()
     analyzer = Analyzer.load(settings.enrich_spacy_model, settings.enrich_rules_path)
+    alerting = Alerting()  # as in the service: later copies of a story join its first alert
     for i in range(0, len(articles), CHUNK):
         for result in analyzer.analyze(articles[i : i + CHUNK]):
-            out.write(result.enriched.model_dump_json())
+            now = result.enriched.enriched_at
+            enriched, _ = alerting.process(result, analyzer.rules, analyzer.models, now)
+            out.write(enriched.model_dump_json())
             out.write("\n")
     out.flush()
     return 0

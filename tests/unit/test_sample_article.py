@@ -66,8 +66,13 @@ def test_sentiment_toward_haftar_negative_and_turkey_positive(result: Analysis) 
 
 def test_violence_alert_with_expected_terms(result: Analysis) -> None:
     [violence] = [a for a in result.alerts if a.rule_id == "armed-violence"]
-    assert {"rocket", "attack", "mercenary"} <= {m.term for m in violence.matches}
-    assert {"rockets", "mercenaries"} <= {m.text.lower() for m in violence.matches}
+    assert {"rockets", "attack", "mercenaries"} <= {m.text.lower() for m in violence.matches}
+    for m in violence.matches:
+        assert result.enriched.text[m.start : m.end] == m.text
+        assert m.sentence is not None
+        assert m.text in m.sentence.text
+    assert violence.clauses[0].startswith("weighted ")
+    assert violence.models == result.enriched.models
     assert violence.severity == "high"
     assert violence.article_id == result.enriched.id
     assert {r.id for r in result.enriched.alerts} == {a.id for a in result.alerts}

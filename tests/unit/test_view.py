@@ -36,9 +36,9 @@ def _alert(
 
 def test_duplicates_are_ignored_and_order_is_newest_first() -> None:
     view = AlertView(10)
-    assert view.add(_alert(2))
-    assert view.add(_alert(1))
-    assert not view.add(_alert(2))
+    assert view.add(_alert(2)) == "added"
+    assert view.add(_alert(1)) == "added"
+    assert view.add(_alert(2)) == "duplicate"
     assert [a.id for a in view.query(AlertQuery())] == ["a2", "a1"]
 
 
@@ -65,3 +65,13 @@ def test_filters() -> None:
     assert ids(AlertQuery(rules=frozenset({"r2"}))) == ["a2"]
     assert ids(AlertQuery(actor="turkey")) == ["a3"]
     assert ids(AlertQuery(limit=2)) == ["a4", "a3"]
+
+
+def test_a_newer_revision_replaces_the_alert_in_place() -> None:
+    view = AlertView(10)
+    view.add(_alert(1))
+    view.add(_alert(2))
+    newer = _alert(1).model_copy(update={"revision": 1, "related_count": 2})
+    assert view.add(newer) == "updated"
+    assert view.add(_alert(1)) == "duplicate"  # an older revision read late changes nothing
+    assert [(a.id, a.related_count) for a in view.query(AlertQuery())] == [("a2", 0), ("a1", 2)]

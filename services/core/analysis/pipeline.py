@@ -13,6 +13,7 @@ from services.core.analysis import actors as actor_mod
 from services.core.analysis import nlp as nlp_mod
 from services.core.analysis import rules as rules_mod
 from services.core.analysis import sentiment
+from services.core.analysis.rules.nodes import Outcome
 from services.core.ids import alert_id
 from services.core.models import (
     Actor,
@@ -27,7 +28,6 @@ from services.core.models import (
     ModelInfo,
     RawArticle,
     Span,
-    TermMatch,
     utcnow,
 )
 
@@ -41,6 +41,7 @@ class Analysis:
 
     enriched: EnrichedArticle
     alerts: list[Alert]
+    doc: rules_mod.MatchDoc
 
 
 class Analyzer:
@@ -48,10 +49,14 @@ class Analyzer:
 
     def __init__(self, nlp: Any, rules: rules_mod.RuleSet, batch_size: int = 32):
         self.nlp = nlp
-        self.rules = rules
         self.batch_size = batch_size
+        self.set_rules(rules)
+
+    def set_rules(self, rules: rules_mod.RuleSet) -> None:
+        """Swap the rule set (between batches); the model info follows its version."""
+        self.rules = rules
         self.models = ModelInfo(
-            spacy=nlp_mod.model_name(nlp), sentiment=sentiment.METHOD, rules=rules.version
+            spacy=nlp_mod.model_name(self.nlp), sentiment=sentiment.METHOD, rules=rules.version
         )
 
     @classmethod
@@ -73,12 +78,12 @@ class Analyzer:
 
     def _one(self, article: RawArticle, doc: Any, title: Any, now: datetime) -> Analysis:
         actors, mentions = _actors_and_mentions(doc)
-        matches = self.rules.match(doc, "text")
-        for rule_id, hits in self.rules.match(title, "title").items():
-            matches.setdefault(rule_id, []).extend(hits)
+        match_doc = rules_mod.MatchDoc.build(
+            title, doc, actors, mentions, article.source, article.language
+        )
         alerts = [
-            self._alert(article, rule, hits, actors, now)
-            for rule, hits in self.rules.fired(matches)
+            self._alert(article, rule, outcome, actors, now)
+            for rule, outcome in self.rules.fired(match_doc)
         ]
         enriched = EnrichedArticle(
             id=article.id,
@@ -93,18 +98,23 @@ class Analyzer:
             actors=actors,
             alerts=[AlertRef(id=a.id, rule_id=a.rule_id, severity=a.severity) for a in alerts],
             models=self.models,
+            language=article.language,
+            story_id=article.story_id,
         )
-        return Analysis(enriched, alerts)
+        return Analysis(enriched, alerts, match_doc)
 
     def _alert(
         self,
         article: RawArticle,
         rule: rules_mod.Rule,
-        hits: list[TermMatch],
+        outcome: Outcome,
         actors: list[Actor],
         now: datetime,
     ) -> Alert:
-        ranked = sorted(actors, key=lambda a: -a.mention_count)[:MAX_ALERT_ACTORS]
+        # Actors the rule's conditions named come first, then the most mentioned.
+        named = set(outcome.actors)
+        ranked = sorted(actors, key=lambda a: (a.id not in named, -a.mention_count))
+        matches = {(h.match.field, h.match.start, h.match.end): h.match for h in outcome.hits}
         return Alert(
             id=alert_id(article.id, rule.id),
             article_id=article.id,
@@ -116,7 +126,7 @@ class Analyzer:
             url=article.url,
             source=article.source,
             published_at=article.published_at,
-            matches=sorted(hits, key=lambda m: (m.field != "title", m.start)),
+            matches=sorted(matches.values(), key=lambda m: (m.field != "title", m.start)),
             actors=[
                 AlertActor(
                     id=a.id,
@@ -125,9 +135,13 @@ class Analyzer:
                     sentiment=a.sentiment.score,
                     label=a.sentiment.label,
                 )
-                for a in ranked
+                for a in ranked[:MAX_ALERT_ACTORS]
             ],
             rules_version=self.rules.version,
+            tags=list(rule.tags),
+            clauses=list(dict.fromkeys(outcome.clauses)),
+            models=self.models,
+            story_id=article.story_id,
         )
 
 

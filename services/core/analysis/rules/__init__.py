@@ -1,0 +1,22 @@
+"""Alert rules: a YAML language of terms, groups, weights, proximity, actors and sentiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.core.analysis.rules.compiler import load, parse
+from services.core.analysis.rules.doc import MatchDoc
+from services.core.analysis.rules.model import Rule, RuleError, RuleSet, ShiftSpec
+
+DEFAULT_RULES = Path(__file__).resolve().parents[3] / "data" / "rules.yaml"
+
+__all__ = [
+    "DEFAULT_RULES",
+    "MatchDoc",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "ShiftSpec",
+    "load",
+    "parse",
+]

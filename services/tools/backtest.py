@@ -1,0 +1,124 @@
+"""`wirewatch rules test`: run a rule set over history without publishing anything."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from services.core.analysis import rules as rules_mod
+from services.core.analysis.alerting import Alerting
+from services.core.analysis.pipeline import Analyzer
+from services.core.articles import iter_jsonl, read_file, validate
+from services.core.models import Alert, EnrichedArticle, RawArticle
+from services.enrich.settings import EnrichSettings
+
+CHUNK = 64
+
+
+@dataclass
+class RuleStats:
+    articles: int = 0
+    stories: set[str] = field(default_factory=set)
+    examples: list[str] = field(default_factory=list)
+
+
+def _from_file(path: Path, limit: int) -> Iterator[RawArticle]:
+    if path.suffix == ".json":  # one article or an array, not JSON Lines
+        articles = read_file(path)
+        yield from articles[:limit] if limit else articles
+        return
+    count = 0
+    for _, item in iter_jsonl(path):
+        if isinstance(item, Exception):
+            continue
+        yield from validate([item])
+        count += 1
+        if limit and count >= limit:
+            return
+
+
+def _from_topic(settings: EnrichSettings, limit: int) -> list[RawArticle]:
+    """The enriched topic from its first offset, turned back into raw articles."""
+    from services.core.tail import TopicTail
+
+    found: list[RawArticle] = []
+
+    def keep(record: object) -> None:
+        e = EnrichedArticle.model_validate_json(getattr(record, "value", b"") or b"")
+        found.append(
+            RawArticle(
+                id=e.id, title=e.title, text=e.text, url=e.url, source=e.source,
+                published_at=e.published_at, received_at=e.received_at,
+                language=e.language, story_id=e.story_id,
+            )
+        )  # fmt: skip
+
+    async def read() -> None:
+        stop = asyncio.Event()
+        tail = TopicTail(settings, settings.topic_enriched, keep)
+        task = asyncio.create_task(tail.run(stop))
+        await asyncio.wait(
+            {task, asyncio.create_task(tail.caught_up.wait())}, return_when="FIRST_COMPLETED"
+        )
+        stop.set()
+        await task
+
+    asyncio.run(read())
+    unique = list({a.id: a for a in found}.values())  # enriched twice: keep one
+    return unique[:limit] if limit else unique
+
+
+def _example(alert: Alert) -> str:
+    ordered = sorted(alert.matches, key=lambda m: m.term.startswith("actor:"))  # terms first
+    spans = ", ".join(dict.fromkeys(f"{m.text!r}" for m in ordered[:6]))
+    return f"{alert.title or alert.article_id}: {spans}"
+
+
+def backtest(
+    rules_path: Path, file: Path | None, from_topic: bool, limit: int, examples: int
+) -> int:
+    settings = EnrichSettings()
+    try:
+        analyzer = Analyzer.load(settings.enrich_spacy_model, rules_path)
+    except rules_mod.RuleError as exc:
+        print(f"wirewatch rules test: {exc}", file=sys.stderr)
+        return 2
+    source = _from_topic(settings, limit) if from_topic else _from_file(file or Path("-"), limit)
+    stats = {r.id: RuleStats() for r in analyzer.rules.rules}
+    alerting = Alerting()
+    total = 0
+    with tqdm(unit="article", file=sys.stderr) as bar:
+        chunk: list[RawArticle] = []
+        for article in [*source, None]:
+            if article is not None:
+                chunk.append(article)
+            if len(chunk) >= CHUNK or (article is None and chunk):
+                total += len(chunk)
+                for result in analyzer.analyze(chunk):
+                    now = result.enriched.enriched_at
+                    _, published = alerting.process(result, analyzer.rules, analyzer.models, now)
+                    for alert in published:
+                        s = stats[alert.rule_id]
+                        s.articles += 1
+                        if alert.id not in s.stories and len(s.examples) < examples:
+                            s.examples.append(_example(alert))
+                        s.stories.add(alert.id)
+                bar.update(len(chunk))
+                chunk = []
+    _report(analyzer, stats, total)
+    return 0
+
+
+def _report(analyzer: Analyzer, stats: dict[str, RuleStats], total: int) -> None:
+    print(f"rules version {analyzer.rules.version}, {total} articles, nothing published")
+    print(f"{'rule':<28}{'severity':<10}{'articles':>9}{'stories':>9}")
+    for rule in analyzer.rules.rules:
+        s = stats[rule.id]
+        print(f"{rule.id:<28}{rule.severity:<10}{s.articles:>9}{len(s.stories):>9}")
+        for line in s.examples:
+            print(f"    - {line[:160]}")
