@@ -187,3 +187,36 @@ def test_replay_and_post_report_accepted_then_duplicates(
     )
     assert text_form["duplicates"] == 1
     assert text_form["articles"][0]["id"] == posted["articles"][0]["id"]
+
+
+def test_three_copies_of_a_wire_story_give_one_alert_with_two_related(
+    broker_and_system: tuple[EmbeddedBroker, System],
+) -> None:
+    _, system = broker_and_system
+    wire = (
+        "Rebel forces fired rockets at the airport of Tripoli on Tuesday, officials said. "
+        "The Government of National Accord condemned the attack and blamed Khalifa Haftar."
+    )
+    copies = [wire, wire.replace("Tuesday", "Tuesday night"), wire + " More follows."]
+    ids = []
+    for n, text in enumerate(copies):
+        answer = httpx.post(
+            f"{system.ingest}/v1/articles", json={"text": text, "source": f"wire{n}"}, timeout=30
+        )
+        ids.append(answer.json()["articles"][0]["id"])
+    assert len(set(ids)) == 3  # light edits: three different articles
+
+    # The copies sit on different partitions, so any of them may be enriched first.
+    deadline = time.monotonic() + 60
+    alerts: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        alerts = [a for i in ids for a in system.alerts_for(i)]
+        if alerts and all(a.get("related_count") == 2 for a in alerts):
+            break
+        time.sleep(0.3)
+    rules = [a["rule_id"] for a in alerts]
+    assert "armed-violence" in rules
+    assert len(rules) == len(set(rules)), rules  # one alert per rule for the story
+    for alert in alerts:
+        assert alert["related_count"] == 2, alert
+        assert {alert["article_id"], *(r["article_id"] for r in alert["related"])} == set(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +128,38 @@ async def test_restart_resumes_from_the_commit(common: CommonSettings, unique: s
         await asyncio.sleep(1)  # a re-read of "first" would show up here
         records = await read_topic(bootstrap, settings.topic_enriched, want=3, timeout_s=2)
     assert sorted(r.key.decode() for r in records) == ["first", "second"]
+
+
+async def test_rules_reload_and_a_broken_file_keeps_the_last_good_set(
+    common: CommonSettings, unique: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - {id: one, name: One, severity: low, terms: [rocket]}\n")
+    settings = _settings(common, unique).model_copy(
+        update={"enrich_rules_path": path, "enrich_rules_reload_interval_s": 0.1}
+    )
+    await kafka.ensure_topics(settings)
+    bootstrap, topic = settings.kafka_bootstrap_servers, settings.topic_alerts
+
+    async def alerts(want: int) -> list[Alert]:
+        records = await read_topic(bootstrap, topic, want=want)
+        assert len(records) == want
+        return sorted(
+            (Alert.model_validate_json(r.value) for r in records), key=lambda a: a.article_id
+        )
+
+    async with worker(settings):
+        await _raw(settings, {"text": "A rocket fell.", "id": "a1"})
+        [first] = await alerts(1)
+        path.write_text("rules:\n  - {id: one, name: One, severity: apocalyptic, terms: [x]}\n")
+        await asyncio.sleep(1)
+        await _raw(settings, {"text": "Another rocket fell.", "id": "a2"})
+        _, second = await alerts(2)
+        path.write_text("rules:\n  - {id: two, name: Two, severity: high, terms: [shelling]}\n")
+        await asyncio.sleep(1)
+        await _raw(settings, {"text": "Shelling resumed at dawn.", "id": "a3"})
+        _, _, third = await alerts(3)
+    assert second.rule_id == first.rule_id == "one"
+    assert second.rules_version == first.rules_version  # the broken file changed nothing
+    assert third.rule_id == "two"
+    assert third.rules_version != first.rules_version
