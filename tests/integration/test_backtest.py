@@ -1,0 +1,61 @@
+"""`wirewatch rules test` over a file and over the enriched topic; nothing is published."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from services.core import kafka
+from services.core.analysis.pipeline import Analyzer
+from services.core.articles import read_file
+from services.core.settings import CommonSettings
+from services.tools.backtest import backtest
+from tests.conftest import SAMPLE_JSON, SAMPLES
+from tests.helpers import produce, read_topic
+
+pytestmark = pytest.mark.integration
+RULES = Path(__file__).resolve().parents[2] / "services" / "data" / "rules.yaml"
+
+
+def _row(out: str, rule: str) -> list[str]:
+    return next(line.split() for line in out.splitlines() if line.startswith(rule + " "))
+
+
+def test_backtest_over_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert backtest(RULES, SAMPLE_JSON, False, 0, 3) == 0
+    out = capsys.readouterr().out
+    assert "1 articles, nothing published" in out
+    assert _row(out, "armed-violence")[2:] == ["1", "1"]
+    assert "'rockets'" in out
+
+
+def test_backtest_reports_a_broken_rule_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules:\n  - {id: x, name: X, severity: low}\n")
+    assert backtest(bad, SAMPLE_JSON, False, 0, 3) == 2
+    assert "rule 'x'" in capsys.readouterr().err
+
+
+def test_backtest_from_the_enriched_topic(
+    common: CommonSettings,
+    analyzer: Analyzer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    asyncio.run(kafka.ensure_topics(common))
+    articles = read_file(SAMPLE_JSON) + read_file(SAMPLES / "wikinews-demo.jsonl")[:5]
+    for result in analyzer.analyze(articles):
+        value = result.enriched.model_dump_json().encode()
+        asyncio.run(produce(common.kafka_bootstrap_servers, common.topic_enriched, value))
+    monkeypatch.setenv("WIREWATCH_KAFKA_BOOTSTRAP_SERVERS", common.kafka_bootstrap_servers)
+    monkeypatch.setenv("WIREWATCH_TOPIC_ENRICHED", common.topic_enriched)
+    assert backtest(RULES, None, True, 0, 3) == 0
+    out = capsys.readouterr().out
+    assert "6 articles, nothing published" in out
+    assert int(_row(out, "armed-violence")[2]) >= 1
+    alerts = asyncio.run(read_topic(common.kafka_bootstrap_servers, common.topic_alerts, 1, 1))
+    assert alerts == []
