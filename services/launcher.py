@@ -82,6 +82,12 @@ def _banner(
 ) -> str:
     api_url = f"http://{api.api_host}:{api.api_port}"
     ingest_url = f"http://{ingest.ingest_host}:{ingest.ingest_port}"
+    open_reads = os.environ.get("WIREWATCH_API_ANONYMOUS_READ", "true").lower() in {
+        "1",
+        "true",
+        "yes",
+    }
+    auth = "api reads open without a key (demo)" if open_reads else "api keys required"
     return f"""
 wirewatch is running (Ctrl-C stops everything)
   API            {api_url}   (alerts: {api_url}/v1/alerts, docs: {api_url}/docs)
@@ -89,7 +95,7 @@ wirewatch is running (Ctrl-C stops everything)
   enrich metrics http://{enrich.enrich_metrics_host}:{enrich.enrich_metrics_port}/metrics
   Kafka          {bootstrap}
   topics         {", ".join(ingest.all_topics())}
-  authentication off (demo)
+  authentication {auth}
 Try:
   curl -s -X POST {ingest_url}/v1/articles -H 'content-type: application/json' \\
        --data-binary @{_shown(SAMPLE_ARTICLE)}
@@ -124,6 +130,8 @@ def launch(samples: Path | None = DEMO_SAMPLES) -> int:
     logs.configure(ingest.log_level, ingest.log_format)
     stop = _stop_on_signals()
     env = dict(os.environ)
+    # The demo opens reads to anyone on this machine unless told otherwise.
+    env.setdefault("WIREWATCH_API_ANONYMOUS_READ", "true")
     broker = None
     if "WIREWATCH_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
         broker = EmbeddedBroker().start()

@@ -38,6 +38,7 @@ def topics(unique: str) -> dict[str, Any]:
         "topic_enriched": f"enriched.{unique}",
         "topic_alerts": f"alerts.{unique}",
         "topic_dlq": f"dlq.{unique}",
+        "topic_webhooks": f"webhooks.{unique}",
         "topic_partitions": 2,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -51,3 +52,16 @@ async def eventually(check: Any, timeout_s: float = 30.0, every_s: float = 0.2) 
             return result
         await asyncio.sleep(every_s)
     raise AssertionError(f"condition not met in {timeout_s}s; last result: {result!r}")
+
+
+async def produce_many(
+    bootstrap: str, topic: str, items: Sequence[tuple[bytes | None, bytes]]
+) -> None:
+    """(key, value) pairs, all acknowledged before returning."""
+    prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await prod.start()
+    try:
+        futures = [await prod.send(topic, value=value, key=key) for key, value in items]
+        await asyncio.gather(*futures)
+    finally:
+        await prod.stop()

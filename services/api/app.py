@@ -1,4 +1,4 @@
-"""The api service's HTTP app: GET /v1/alerts, health, readiness and metrics."""
+"""The api service's HTTP app: alerts, stream, actors, analysis, webhooks, health, metrics."""
 
 from __future__ import annotations
 
@@ -7,106 +7,106 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
 
 from services.api import metrics
+from services.api.routers import actors, alerts, analyze, webhooks
 from services.api.settings import ApiSettings
-from services.api.view import AlertQuery, AlertView
+from services.api.state import ApiState, state_of
+from services.api.webhooks import WebhookStore
 from services.core import kafka
+from services.core.analysis.pipeline import Analyzer
 from services.core.http import metrics_response
-from services.core.models import Alert, Severity, UtcDatetime
-from services.core.tail import TopicTail
+from services.core.lifecycle import sleep_or_stop
+from services.core.models import utcnow
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY_S = 60.0
 
 
-class AlertList(BaseModel):
-    count: int
-    alerts: list[Alert]
+async def _prune(state: ApiState, stop: asyncio.Event) -> None:
+    while not await sleep_or_stop(stop, PRUNE_EVERY_S):
+        state.book.prune(utcnow())
+        metrics.ACTORS.set(len(state.book))
 
 
-class ApiState:
-    """The view and the reader that fills it from the alerts topic."""
+async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer:
+    settings = state.settings
+    if settings.topic_create:
+        await kafka.ensure_topics(settings)
+    if settings.api_analyze_enabled:
+        state.analyzer = await asyncio.to_thread(Analyzer.load, settings.api_spacy_model)
+    producer = kafka.producer(settings)
+    await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
+    state.store = WebhookStore(producer, settings.topic_webhooks, state.registry)
+    for name, coro in (
+        ("alerts-tail", state.alerts_tail.run(stop)),
+        ("enriched-tail", state.enriched_tail.run(stop)),
+        ("webhooks-tail", state.webhooks_tail.run(stop)),
+        ("prune", _prune(state, stop)),
+        ("webhook-dispatch", _dispatch_when_ready(state, stop)),
+    ):
+        state.tasks.append(asyncio.create_task(coro, name=name))
+    return producer
 
-    def __init__(self, settings: ApiSettings):
-        self.settings = settings
-        self.view = AlertView(settings.api_view_capacity)
-        self.tail = TopicTail(settings, settings.topic_alerts, self._apply, self._lag)
-        self.task: asyncio.Task[None] | None = None
 
-    def _apply(self, record: Any) -> None:
-        try:
-            alert = Alert.model_validate_json(record.value or b"")
-        except ValidationError:
-            metrics.ALERT_MESSAGES.labels("invalid").inc()
-            log.warning("invalid alert at %s[%d]@%d", record.topic, record.partition, record.offset)
-            return
-        metrics.ALERT_MESSAGES.labels(self.view.add(alert)).inc()
-        metrics.VIEW_ALERTS.set(len(self.view))
-
-    @staticmethod
-    def _lag(tp: Any, lag: int) -> None:
-        metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
-
-    def loaded(self) -> bool:
-        return self.task is not None and not self.task.done() and self.tail.caught_up.is_set()
+async def _dispatch_when_ready(state: ApiState, stop: asyncio.Event) -> None:
+    # Subscriptions first: an alert read before them would be committed undelivered.
+    await state.webhooks_tail.caught_up.wait()
+    await state.dispatcher.run(stop)
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: ApiState = app.state.api
-    if state.settings.topic_create:
-        await kafka.ensure_topics(state.settings)
     stop = asyncio.Event()
-    state.task = asyncio.create_task(state.tail.run(stop), name="alerts-topic-tail")
+    producer = await _start(state, stop)
     try:
         yield
     finally:
         stop.set()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(state.task, 10)
+            await asyncio.wait_for(asyncio.gather(*state.tasks, return_exceptions=True), 15)
+        await producer.stop()
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
-    app = FastAPI(title="wirewatch api", version="1", lifespan=_lifespan)
-    app.state.api = ApiState(settings)
+    app = FastAPI(
+        title="wirewatch api",
+        version="1",
+        lifespan=_lifespan,
+        description="Alerts, live stream, actors, ad-hoc analysis and webhooks of wirewatch.",
+    )
+    state = ApiState(settings)
+    app.state.api = state
+    app.state.guard = state.guard
     app.middleware("http")(_observe)
+    if settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api_cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type", "Last-Event-ID", "If-None-Match"],
+            expose_headers=["ETag", "Retry-After"],
+        )
+    for module in (alerts, actors, analyze, webhooks):
+        app.include_router(module.router)
 
-    @app.get("/v1/alerts", response_model=AlertList)
-    async def list_alerts(
-        request: Request,
-        since: Annotated[
-            UtcDatetime | None, Query(description="Alerts created at or after.")
-        ] = None,
-        severity: Annotated[list[Severity] | None, Query()] = None,
-        rule: Annotated[list[str] | None, Query(max_length=64)] = None,
-        actor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
-    ) -> AlertList:
-        """Recent alerts, newest first, filtered by time, severity, rule and actor."""
-        state: ApiState = request.app.state.api
-        if not state.tail.caught_up.is_set():
-            raise HTTPException(503, "the alert view is still loading", {"Retry-After": "2"})
-        q = AlertQuery(since, frozenset(severity or ()), frozenset(rule or ()), actor, limit)
-        alerts = state.view.query(q)
-        return AlertList(count=len(alerts), alerts=alerts)
-
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", tags=["operations"])
     async def readyz(request: Request) -> JSONResponse:
-        state: ApiState = request.app.state.api
-        if state.loaded() and await state.tail.broker_reachable():
-            return JSONResponse({"status": "ready", "alerts": len(state.view)})
+        st = state_of(request)
+        if st.loaded() and await st.alerts_tail.broker_reachable():
+            return JSONResponse({"status": "ready", "alerts": len(st.view)})
         return JSONResponse({"status": "not ready"}, status_code=503)
 
-    @app.get("/metrics")
+    @app.get("/metrics", tags=["operations"])
     async def prometheus() -> Response:
         return metrics_response()
 

@@ -29,13 +29,16 @@ class CommonSettings(BaseSettings):
     topic_enriched: str = "wirewatch.articles.enriched.v1"
     topic_alerts: str = "wirewatch.alerts.v1"
     topic_dlq: str = "wirewatch.dlq.v1"
+    topic_webhooks: str = Field(
+        "wirewatch.webhooks.v1", description="Webhook subscriptions (keyed by id, last wins)."
+    )
     topic_partitions: int = Field(3, ge=1, le=10_000)
     topic_replication_factor: int = Field(1, ge=1, le=10)
     topic_create: bool = Field(True, description="Create missing topics at start.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
-    @field_validator("topic_raw", "topic_enriched", "topic_alerts", "topic_dlq")
+    @field_validator("topic_raw", "topic_enriched", "topic_alerts", "topic_dlq", "topic_webhooks")
     @classmethod
     def _valid_topic(cls, value: str) -> str:
         if not _TOPIC_RE.match(value) or value in {".", ".."}:
@@ -52,7 +55,13 @@ class CommonSettings(BaseSettings):
 
     def all_topics(self) -> list[str]:
         """Every topic the system uses, in pipeline order."""
-        return [self.topic_raw, self.topic_enriched, self.topic_alerts, self.topic_dlq]
+        return [
+            self.topic_raw,
+            self.topic_enriched,
+            self.topic_alerts,
+            self.topic_dlq,
+            self.topic_webhooks,
+        ]
 
     def masked(self) -> dict[str, object]:
         """The effective configuration, safe to log (secrets masked by pydantic)."""

@@ -31,7 +31,9 @@ async def _publish_alerts(settings: CommonSettings, analyzer: Analyzer, article:
 async def test_alerts_from_the_topic_newest_first_without_duplicates(
     common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any]
 ) -> None:
-    settings = ApiSettings(**common.model_dump())
+    settings = ApiSettings(
+        **common.model_dump(), api_anonymous_read=True, api_webhook_group_id=f"h.{common.topic_raw}"
+    )
     await kafka.ensure_topics(settings)
     ids = await _publish_alerts(settings, analyzer, sample_article)
     await _publish_alerts(settings, analyzer, sample_article)  # reprocessed: same ids again
@@ -58,7 +60,9 @@ async def test_alerts_from_the_topic_newest_first_without_duplicates(
 async def test_new_alerts_appear_while_running_and_bad_queries_get_422(
     common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any]
 ) -> None:
-    settings = ApiSettings(**common.model_dump())
+    settings = ApiSettings(
+        **common.model_dump(), api_anonymous_read=True, api_webhook_group_id=f"h.{common.topic_raw}"
+    )
     async with serving(create_app(settings)) as client:
         assert (await client.get("/v1/alerts")).json()["count"] == 0
         ids = await _publish_alerts(settings, analyzer, sample_article)

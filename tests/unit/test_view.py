@@ -39,14 +39,14 @@ def test_duplicates_are_ignored_and_order_is_newest_first() -> None:
     assert view.add(_alert(2)) == "added"
     assert view.add(_alert(1)) == "added"
     assert view.add(_alert(2)) == "duplicate"
-    assert [a.id for a in view.query(AlertQuery())] == ["a2", "a1"]
+    assert [a.id for a in view.older(AlertQuery())] == ["a2", "a1"]
 
 
 def test_capacity_drops_the_oldest() -> None:
     view = AlertView(2)
     for n in (1, 3, 2):
         view.add(_alert(n))
-    assert [a.id for a in view.query(AlertQuery())] == ["a3", "a2"]
+    assert [a.id for a in view.older(AlertQuery())] == ["a3", "a2"]
     assert view.get("a1") is None
 
 
@@ -58,7 +58,7 @@ def test_filters() -> None:
     view.add(_alert(4))
 
     def ids(q: AlertQuery) -> list[str]:
-        return [a.id for a in view.query(q)]
+        return [a.id for a in view.older(q)]
 
     assert ids(AlertQuery(since=T0 + timedelta(minutes=3))) == ["a4", "a3"]
     assert ids(AlertQuery(severities=frozenset({"low"}))) == ["a1"]
@@ -74,4 +74,4 @@ def test_a_newer_revision_replaces_the_alert_in_place() -> None:
     newer = _alert(1).model_copy(update={"revision": 1, "related_count": 2})
     assert view.add(newer) == "updated"
     assert view.add(_alert(1)) == "duplicate"  # an older revision read late changes nothing
-    assert [(a.id, a.related_count) for a in view.query(AlertQuery())] == [("a2", 0), ("a1", 2)]
+    assert [(a.id, a.related_count) for a in view.older(AlertQuery())] == [("a2", 0), ("a1", 2)]

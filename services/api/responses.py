@@ -1,0 +1,148 @@
+"""Request and response bodies of the api (the alert itself is the topic's Alert model)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from services.core.models import (
+    ActorType,
+    Alert,
+    EnrichedArticle,
+    SentimentLabel,
+    Severity,
+    Text,
+    UtcDatetime,
+)
+
+
+class AlertPage(BaseModel):
+    count: int
+    alerts: list[Alert]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
+    head: str | None = Field(
+        None, description="Pass as `after` (with `wait`) to get only what arrives later."
+    )
+
+
+class ActorSummary(BaseModel):
+    id: str
+    name: str
+    type: ActorType
+    mentions: int
+    articles: int
+    sentiment: float = Field(description="Mean over articles of the sentiment toward the actor.")
+
+
+class ActorList(BaseModel):
+    since: datetime
+    count: int
+    actors: list[ActorSummary]
+
+
+class SeriesPoint(BaseModel):
+    start: datetime
+    mentions: int
+    articles: int
+    sentiment: float
+
+
+class ActorDetail(BaseModel):
+    id: str
+    name: str
+    type: ActorType
+    aliases: list[str]
+    bucket_seconds: int
+    series: list[SeriesPoint]
+    recent_alerts: list[Alert]
+
+
+class TargetSpan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class TargetSentiment(TargetSpan):
+    label: SentimentLabel
+    score: float
+
+
+class AnalyzeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Rockets hit Tripoli",
+                    "text": "Khalifa Haftar's forces fired rockets at Tripoli. "
+                    "Turkey has responded positively to the request for support.",
+                    "targets": [{"start": 0, "end": 14}],
+                }
+            ]
+        },
+    )
+
+    text: Text
+    title: str | None = Field(None, max_length=2_000)
+    url: AnyHttpUrl | None = None
+    source: str | None = Field(None, max_length=200)
+    published_at: UtcDatetime | None = None
+    targets: list[TargetSpan] = Field([], max_length=200)
+
+
+class AnalyzeResponse(BaseModel):
+    article: EnrichedArticle
+    alerts: list[Alert] = Field(description="Alerts the rules would raise (nothing is published).")
+    targets: list[TargetSentiment]
+
+
+class WebhookFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    severity: list[Severity] = []
+    rule: list[str] = []
+    tag: list[str] = []
+    actor: str | None = Field(None, max_length=200)
+    q: str | None = Field(None, max_length=200)
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://hooks.example.org/wirewatch",
+                    "secret": "a-long-shared-secret-1234",
+                    "filters": {"severity": ["high", "critical"], "actor": "Khalifa Haftar"},
+                }
+            ]
+        },
+    )
+
+    url: AnyHttpUrl
+    secret: str = Field(min_length=16, max_length=200, description="Signs every delivery.")
+    filters: WebhookFilters = WebhookFilters()
+
+
+class Webhook(BaseModel):
+    """A subscription as the API shows it: the secret is never returned."""
+
+    id: str
+    url: str
+    filters: WebhookFilters
+    created_at: UtcDatetime
+
+
+class StoredWebhook(Webhook):
+    """A subscription as stored on the webhooks topic, secret included."""
+
+    secret: str
+
+    def public(self) -> Webhook:
+        return Webhook(id=self.id, url=self.url, filters=self.filters, created_at=self.created_at)

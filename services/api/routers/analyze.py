@@ -1,0 +1,65 @@
+"""POST /v1/analyze: text in, the enriched article out, by the enrich service's own code."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from services.api.responses import AnalyzeRequest, AnalyzeResponse, TargetSentiment, TargetSpan
+from services.api.security import require
+from services.api.state import state_of
+from services.core.analysis import sentiment
+from services.core.analysis.pipeline import Analysis, Analyzer
+from services.core.articles import prepare
+from services.core.models import ArticleIn
+
+router = APIRouter(prefix="/v1", tags=["analysis"])
+Writer = Annotated[str, Depends(require("write"))]
+
+
+def _targets(result: Analysis, spans: list[TargetSpan]) -> list[TargetSentiment]:
+    """Each target span scored like an actor mention: by the sentence that contains it."""
+    text = result.doc.text
+    out = []
+    for span in spans:
+        sentence = text.sentence_span(text.sentence_at(span.start))
+        score = sentiment.score_text(sentence.text)
+        out.append(
+            TargetSentiment(
+                start=span.start, end=span.end, label=sentiment.label(score), score=score
+            )
+        )
+    return out
+
+
+@router.post("/analyze", response_model=AnalyzeResponse, responses={422: {}, 503: {}})
+async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeResponse:
+    """Enrich one article synchronously; `targets` (character spans) get their sentiment too.
+
+    Nothing is published: the alerts are those the current rules would raise.
+    """
+    state = state_of(request)
+    analyzer: Analyzer | None = state.analyzer
+    if analyzer is None:
+        raise HTTPException(503, "analysis is disabled or still loading", {"Retry-After": "5"})
+    for i, span in enumerate(body.targets):
+        if not span.start < span.end <= len(body.text):
+            raise HTTPException(
+                422, f"targets[{i}]: need start < end <= len(text) ({len(body.text)})"
+            )
+    article = prepare(
+        ArticleIn(
+            text=body.text,
+            title=body.title,
+            url=body.url,
+            source=body.source,
+            published_at=body.published_at,
+        )
+    )
+    async with state.analyze_slots:
+        [result] = await asyncio.to_thread(analyzer.analyze, [article])
+    return AnalyzeResponse(
+        article=result.enriched, alerts=result.alerts, targets=_targets(result, body.targets)
+    )

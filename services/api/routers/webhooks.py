@@ -1,0 +1,54 @@
+"""Webhook subscriptions: create, list, read, delete (admin scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+
+from services.api.responses import Webhook, WebhookIn
+from services.api.security import require
+from services.api.state import state_of
+from services.api.webhooks import WebhookStore
+
+router = APIRouter(prefix="/v1", tags=["webhooks"])
+Admin = Annotated[str, Depends(require("admin"))]
+
+
+def _store(request: Request) -> WebhookStore:
+    state = state_of(request)
+    if state.store is None or not state.webhooks_tail.caught_up.is_set():
+        raise HTTPException(503, "webhook subscriptions are still loading", {"Retry-After": "2"})
+    return state.store
+
+
+@router.post("/webhooks", response_model=Webhook, status_code=201)
+async def create_webhook(request: Request, _caller: Admin, body: WebhookIn) -> Webhook:
+    """Subscribe a URL to the alerts matching `filters`.
+
+    Each delivery is a POST of the alert JSON with `X-Wirewatch-Timestamp` and
+    `X-Wirewatch-Signature: sha256=HMAC-SHA256(secret, timestamp + "." + body)`.
+    Deliveries are retried with backoff and given up after a limit; they may repeat,
+    so receivers de-duplicate by alert id (`X-Wirewatch-Alert-Id`).
+    """
+    return (await _store(request).create(body)).public()
+
+
+@router.get("/webhooks", response_model=list[Webhook])
+async def list_webhooks(request: Request, _caller: Admin) -> list[Webhook]:
+    return [s.public() for s in _store(request).registry.subscriptions.values()]
+
+
+@router.get("/webhooks/{webhook_id}", response_model=Webhook, responses={404: {}})
+async def get_webhook(request: Request, _caller: Admin, webhook_id: str) -> Webhook:
+    sub = _store(request).registry.subscriptions.get(webhook_id)
+    if sub is None:
+        raise HTTPException(404, "no such webhook")
+    return sub.public()
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204, responses={404: {}})
+async def delete_webhook(request: Request, _caller: Admin, webhook_id: str) -> Response:
+    if not await _store(request).delete(webhook_id):
+        raise HTTPException(404, "no such webhook")
+    return Response(status_code=204)

@@ -1,0 +1,72 @@
+"""What the api's routes share: settings, the views built from topics, clients, tasks."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import Request
+
+from services.api import metrics
+from services.api.actors import ActorBook
+from services.api.security import Guard
+from services.api.settings import ApiSettings
+from services.api.stream import StreamHub
+from services.api.view import AlertView
+from services.api.webhooks import Dispatcher, WebhookRegistry, WebhookStore
+from services.core.analysis.pipeline import Analyzer
+from services.core.models import Alert, EnrichedArticle
+from services.core.tail import TopicTail
+
+
+class ApiState:
+    def __init__(self, settings: ApiSettings):
+        self.settings = settings
+        self.guard = Guard(settings)
+        self.view = AlertView(settings.api_view_capacity, settings.api_view_window_s)
+        self.hub = StreamHub(self.view, settings.api_sse_queue_size, settings.api_sse_heartbeat_s)
+        self.book = ActorBook(
+            settings.api_actor_window_s, settings.api_actor_bucket_s, settings.api_actor_capacity
+        )
+        self.registry = WebhookRegistry()
+        self.dispatcher = Dispatcher(settings, self.registry)
+        self.alerts_tail = TopicTail(settings, settings.topic_alerts, self._alert, self._lag)
+        self.enriched_tail = TopicTail(settings, settings.topic_enriched, self._enriched)
+        self.webhooks_tail = TopicTail(settings, settings.topic_webhooks, self.registry.apply)
+        self.store: WebhookStore | None = None
+        self.analyzer: Analyzer | None = None
+        self.analyze_slots = asyncio.Semaphore(2)  # spaCy is CPU-bound: do not queue up threads
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def _alert(self, record: Any) -> None:
+        try:
+            alert = Alert.model_validate_json(record.value or b"")
+        except ValueError:
+            metrics.ALERT_MESSAGES.labels("invalid").inc()
+            return
+        metrics.ALERT_MESSAGES.labels(self.view.add(alert)).inc()
+        metrics.VIEW_ALERTS.set(len(self.view))
+
+    def _enriched(self, record: Any) -> None:
+        try:
+            article = EnrichedArticle.model_validate_json(record.value or b"")
+        except ValueError:
+            metrics.ENRICHED_MESSAGES.labels("invalid").inc()
+            return
+        self.book.apply(article)
+        metrics.ENRICHED_MESSAGES.labels("applied").inc()
+        metrics.ACTORS.set(len(self.book))
+
+    @staticmethod
+    def _lag(tp: Any, lag: int) -> None:
+        metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
+
+    def loaded(self) -> bool:
+        tails = (self.alerts_tail, self.enriched_tail, self.webhooks_tail)
+        running = bool(self.tasks) and not any(t.done() for t in self.tasks)
+        return running and all(t.caught_up.is_set() for t in tails)
+
+
+def state_of(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state

@@ -1,0 +1,193 @@
+"""Webhooks: subscriptions kept on a Kafka topic, alerts delivered signed, retried, given up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import time
+import uuid
+from collections.abc import Awaitable
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from services.api import metrics
+from services.api.responses import StoredWebhook, WebhookFilters, WebhookIn
+from services.api.settings import ApiSettings
+from services.api.view import AlertQuery
+from services.core import kafka
+from services.core.lifecycle import sleep_or_stop
+from services.core.models import Alert, utcnow
+
+log = logging.getLogger(__name__)
+SIGNATURE_HEADER = "X-Wirewatch-Signature"
+TIMESTAMP_HEADER = "X-Wirewatch-Timestamp"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>` of HMAC-SHA256(secret, timestamp + "." + body): what receivers check."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def query_of(filters: WebhookFilters) -> AlertQuery:
+    return AlertQuery(
+        severities=frozenset(filters.severity),
+        rules=frozenset(filters.rule),
+        tags=frozenset(filters.tag),
+        actor=filters.actor,
+        q=filters.q,
+    )
+
+
+class WebhookRegistry:
+    """The subscriptions, rebuilt from the webhooks topic (last record per id wins)."""
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[str, StoredWebhook] = {}
+
+    def apply(self, record: Any) -> None:
+        key = (record.key or b"").decode()
+        if not record.value:
+            self.subscriptions.pop(key, None)  # a tombstone: deleted
+        else:
+            sub = StoredWebhook.model_validate_json(record.value)
+            self.subscriptions[sub.id] = sub
+        metrics.WEBHOOK_SUBSCRIPTIONS.set(len(self.subscriptions))
+
+
+class WebhookStore:
+    """Writes subscriptions to the topic (acks=all) and to the local registry."""
+
+    def __init__(self, producer: AIOKafkaProducer, topic: str, registry: WebhookRegistry):
+        self.producer, self.topic, self.registry = producer, topic, registry
+
+    async def create(self, spec: WebhookIn) -> StoredWebhook:
+        sub = StoredWebhook(
+            id=uuid.uuid4().hex,
+            url=str(spec.url),
+            filters=spec.filters,
+            secret=spec.secret,
+            created_at=utcnow(),
+        )
+        await self.producer.send_and_wait(
+            self.topic, sub.model_dump_json().encode(), sub.id.encode()
+        )
+        self.registry.subscriptions[sub.id] = sub
+        return sub
+
+    async def delete(self, sub_id: str) -> bool:
+        if sub_id not in self.registry.subscriptions:
+            return False
+        await self.producer.send_and_wait(self.topic, None, sub_id.encode())
+        self.registry.subscriptions.pop(sub_id, None)
+        return True
+
+
+async def _unless_stopped(
+    fetch: Awaitable[dict[Any, list[Any]]], stop: asyncio.Event
+) -> dict[Any, list[Any]]:
+    """The fetch's result, or nothing as soon as `stop` is set (a group join can take seconds)."""
+    task = asyncio.ensure_future(fetch)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return {}
+
+
+class Dispatcher:
+    """A consumer group on the alerts topic: each new alert goes to the matching
+    subscriptions once across all api replicas; offsets are committed after every
+    delivery has succeeded or been given up (at least once)."""
+
+    def __init__(self, settings: ApiSettings, registry: WebhookRegistry):
+        self.settings = settings
+        self.registry = registry
+        self.assigned = asyncio.Event()  # set once the group gave us partitions
+
+    async def run(self, stop: asyncio.Event) -> None:
+        s = self.settings
+        # From the earliest offset (the embedded broker cannot look up "latest"); each
+        # subscription only gets alerts created after it, and commits keep the place.
+        cons = kafka.consumer(s, s.topic_alerts, group_id=s.api_webhook_group_id)
+        await kafka.start_when_ready(cons, s.kafka_connect_timeout_s, stop)
+        try:
+            async with httpx.AsyncClient(timeout=s.api_webhook_timeout_s) as http:
+                while not stop.is_set():
+                    batch = await _unless_stopped(
+                        cons.getmany(timeout_ms=500, max_records=100), stop
+                    )
+                    if cons.assignment():
+                        self.assigned.set()
+                    if not batch:
+                        continue
+                    records = [r for rs in batch.values() for r in rs]
+                    await asyncio.gather(*(self._dispatch(http, r, stop) for r in records))
+                    await cons.commit({tp: rs[-1].offset + 1 for tp, rs in batch.items()})
+        finally:
+            await cons.stop()
+
+    async def _dispatch(self, http: httpx.AsyncClient, record: Any, stop: asyncio.Event) -> None:
+        try:
+            alert = Alert.model_validate_json(record.value or b"")
+        except ValueError:
+            return  # the view counts invalid alerts; nothing to deliver
+        if alert.revision != 0:
+            return  # receivers de-duplicate by alert id: only the first version is sent
+        subs = [
+            s
+            for s in self.registry.subscriptions.values()
+            if alert.created_at >= s.created_at and query_of(s.filters).accepts(alert)
+        ]
+        body = alert.model_dump_json().encode()
+        started = time.perf_counter()
+        await asyncio.gather(*(self.deliver(http, sub, alert.id, body, stop) for sub in subs))
+        if subs:
+            metrics.WEBHOOK_SECONDS.observe(time.perf_counter() - started)
+
+    async def deliver(
+        self,
+        http: httpx.AsyncClient,
+        sub: StoredWebhook,
+        alert_id: str,
+        body: bytes,
+        stop: asyncio.Event,
+    ) -> bool:
+        s = self.settings
+        delay = s.api_webhook_backoff_s
+        for attempt in range(1, s.api_webhook_max_attempts + 1):
+            timestamp = str(int(time.time()))
+            headers = {
+                "content-type": "application/json",
+                "user-agent": "wirewatch-webhooks/1",
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(sub.secret, timestamp, body),
+                "X-Wirewatch-Alert-Id": alert_id,
+                "X-Wirewatch-Attempt": str(attempt),
+            }
+            try:
+                response = await http.post(sub.url, content=body, headers=headers)
+                if 200 <= response.status_code < 300:
+                    metrics.WEBHOOK_DELIVERIES.labels("delivered").inc()
+                    return True
+                why = f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                why = f"{type(exc).__name__}: {exc}"
+            if attempt == s.api_webhook_max_attempts or await sleep_or_stop(stop, delay):
+                break
+            metrics.WEBHOOK_DELIVERIES.labels("retried").inc()
+            delay = min(delay * 2, s.api_webhook_backoff_max_s)
+        metrics.WEBHOOK_DELIVERIES.labels("gave_up").inc()
+        log.warning(
+            "webhook %s gave up on alert %s after %d attempts: %s", sub.id, alert_id, attempt, why
+        )
+        return False

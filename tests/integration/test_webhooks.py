@@ -1,0 +1,161 @@
+"""Webhooks end to end on the real broker: signed deliveries, retries, giving up, persistence."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+
+from services.api import metrics
+from services.api.app import create_app
+from services.api.settings import ApiSettings
+from services.api.state import ApiState
+from services.api.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from services.core import kafka
+from services.core.models import Alert, utcnow
+from services.core.settings import CommonSettings
+from tests.helpers import eventually
+from tests.integration.conftest import listening, serving
+from tests.integration.test_api_features import ADMIN, KEYS, make_alert, publish
+
+pytestmark = pytest.mark.integration
+SECRET = "shared-secret-0123456789"
+
+
+class Receiver:
+    """A webhook endpoint that fails its first `failures` calls, then accepts."""
+
+    def __init__(self, failures: int):
+        self.failures = failures
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.app = FastAPI()
+        self.app.post("/hook")(self.hook)
+
+    async def hook(self, request: Request) -> Response:
+        self.calls.append((dict(request.headers), await request.body()))
+        return Response(status_code=503 if len(self.calls) <= self.failures else 204)
+
+
+def _settings(common: CommonSettings, **extra: Any) -> ApiSettings:
+    options = {
+        "api_keys": KEYS,
+        "api_webhook_group_id": f"hooks.{common.topic_raw}",
+        "api_webhook_backoff_s": 0.05,
+        **extra,
+    }
+    return ApiSettings(**{**common.model_dump(), **options})
+
+
+async def _subscribe(client: httpx.AsyncClient, url: str, **filters: Any) -> dict[str, Any]:
+    body = {"url": url, "secret": SECRET, "filters": filters}
+    answer = await client.post("/v1/webhooks", json=body, headers={"X-API-Key": ADMIN})
+    assert answer.status_code == 201, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+async def _dispatcher_ready(app: FastAPI) -> None:
+    state: ApiState = app.state.api
+
+    async def assigned() -> bool:
+        return state.dispatcher.assigned.is_set()
+
+    await eventually(assigned)
+
+
+@pytest.fixture
+async def receiver_url() -> AsyncIterator[tuple[Receiver, str]]:
+    receiver = Receiver(failures=2)
+    async with listening(receiver.app, ready_path=None) as base:
+        yield receiver, f"{base}/hook"
+
+
+async def test_signed_delivery_after_retries(
+    common: CommonSettings, receiver_url: tuple[Receiver, str]
+) -> None:
+    receiver, url = receiver_url
+    settings = _settings(common)
+    await kafka.ensure_topics(settings)
+    app = create_app(settings)
+    delivered = metrics.WEBHOOK_DELIVERIES.labels("delivered")._value.get()
+    async with serving(app) as client:
+        created = await _subscribe(client, url, severity=["high"])
+        assert "secret" not in created
+        await _dispatcher_ready(app)
+        now = utcnow()  # alerts created before a subscription are not sent to it
+        await publish(
+            settings,
+            [
+                make_alert(1, severity="low", created=now),
+                make_alert(2, severity="high", created=now),
+            ],
+        )
+
+        async def three_calls() -> bool:
+            return len(receiver.calls) >= 3
+
+        await eventually(three_calls)
+    headers, body = receiver.calls[-1]
+    assert [h["x-wirewatch-attempt"] for h, _ in receiver.calls] == ["1", "2", "3"]
+    assert Alert.model_validate_json(body).id == "alert-0002"  # the low one was filtered out
+    assert headers["x-wirewatch-alert-id"] == "alert-0002"
+    expected = sign(SECRET, headers[TIMESTAMP_HEADER.lower()], body)
+    assert hmac.compare_digest(headers[SIGNATURE_HEADER.lower()], expected)
+    assert not hmac.compare_digest(
+        sign("another-secret-0000000", headers[TIMESTAMP_HEADER.lower()], body), expected
+    )
+    assert metrics.WEBHOOK_DELIVERIES.labels("delivered")._value.get() == delivered + 1
+
+
+async def test_gives_up_after_the_attempt_limit(
+    common: CommonSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver = Receiver(failures=1_000)
+    settings = _settings(common, api_webhook_max_attempts=3)
+    await kafka.ensure_topics(settings)
+    app = create_app(settings)
+    gave_up = metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get()
+    async with listening(receiver.app, ready_path=None) as base, serving(app) as client:
+        await _subscribe(client, f"{base}/hook")
+        await _dispatcher_ready(app)
+        with caplog.at_level(logging.WARNING, logger="services.api.webhooks"):
+            await publish(settings, [make_alert(7, created=utcnow())])
+
+            async def given_up() -> bool:
+                count = float(metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get())
+                return bool(count == gave_up + 1)
+
+            await eventually(given_up)
+    assert len(receiver.calls) == 3
+    assert any("gave up on alert alert-0007 after 3 attempts" in r.message for r in caplog.records)
+
+
+async def test_subscriptions_persist_across_restarts(common: CommonSettings) -> None:
+    settings = _settings(common)
+    await kafka.ensure_topics(settings)
+    admin = {"X-API-Key": ADMIN}
+
+    def fresh(n: int) -> FastAPI:  # its own group: no waiting out the previous member
+        return create_app(
+            settings.model_copy(update={"api_webhook_group_id": f"g{n}.{common.topic_raw}"})
+        )
+
+    async with serving(fresh(1)) as client:
+        created = await _subscribe(client, "https://hooks.example.org/a", actor="Khalifa Haftar")
+    async with serving(fresh(2)) as client:
+        listed = (await client.get("/v1/webhooks", headers=admin)).json()
+        one = (await client.get(f"/v1/webhooks/{created['id']}", headers=admin)).json()
+        deleted = await client.delete(f"/v1/webhooks/{created['id']}", headers=admin)
+        again = await client.delete(f"/v1/webhooks/{created['id']}", headers=admin)
+    async with serving(fresh(3)) as client:
+        after = (await client.get("/v1/webhooks", headers=admin)).json()
+    assert listed == [created]
+    assert one["filters"]["actor"] == "Khalifa Haftar"
+    assert deleted.status_code == 204
+    assert again.status_code == 404
+    assert after == []
