@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 
 from services.api import metrics
@@ -50,7 +50,7 @@ class StreamHub:
                 client.dropped.set()
                 metrics.SSE_DROPPED.inc()
 
-    async def events(self, query: AlertQuery, last: Position | None) -> AsyncIterator[bytes]:
+    async def events(self, query: AlertQuery, last: Position | None) -> AsyncGenerator[bytes, None]:
         client = _Client(query, asyncio.Queue(self.queue_size))
         self.clients.add(client)  # before the replay, so nothing falls between the two
         metrics.SSE_CLIENTS.inc()
