@@ -103,7 +103,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     async def readyz(request: Request) -> JSONResponse:
         st = state_of(request)
         if st.loaded() and await st.alerts_tail.broker_reachable():
-            return JSONResponse({"status": "ready", "alerts": len(st.view)})
+            dispatch = "assigned" if st.dispatcher.assigned.is_set() else "joining"
+            return JSONResponse(
+                {"status": "ready", "alerts": len(st.view), "webhook_dispatch": dispatch}
+            )
         return JSONResponse({"status": "not ready"}, status_code=503)
 
     @app.get("/metrics", tags=["operations"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
 
 from services.core.broker import EmbeddedBroker, free_port
 from tests.conftest import SAMPLE_JSON, SAMPLES
@@ -220,3 +224,84 @@ def test_three_copies_of_a_wire_story_give_one_alert_with_two_related(
     for alert in alerts:
         assert alert["related_count"] == 2, alert
         assert {alert["article_id"], *(r["article_id"] for r in alert["related"])} == set(ids)
+
+
+ADMIN_KEY = "e2e-admin-key-0123456789"
+
+
+class _Receiver:
+    """A webhook endpoint in a thread of this test process, on loopback."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[float, bytes, dict[str, str]]] = []
+        app = FastAPI()
+
+        @app.post("/hook")
+        async def hook(request: Request) -> Response:
+            self.received.append((time.monotonic(), await request.body(), dict(request.headers)))
+            return Response(status_code=204)
+
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None)
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> _Receiver:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def _follow(url: str, events: list[tuple[float, dict[str, Any]]], stop: threading.Event) -> None:
+    # Heartbeats come every 15 s, so a 60 s read timeout only fires on a dead stream.
+    with contextlib.suppress(httpx.HTTPError), httpx.stream("GET", url, timeout=60) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append((time.monotonic(), orjson.loads(line[6:])))
+            if stop.is_set():
+                return
+
+
+def test_sse_client_and_webhook_get_the_alert_quickly(tmp_path: Path) -> None:
+    keys = orjson.dumps({ADMIN_KEY: ["admin"]}).decode()
+    for system in _start(tmp_path, {"WIREWATCH_API_KEYS": keys}):
+        with _Receiver() as receiver:
+            hook = {
+                "url": f"http://127.0.0.1:{receiver.port}/hook",
+                "secret": "e2e-shared-secret-0123",
+            }
+            created = httpx.post(
+                f"{system.api}/v1/webhooks", json=hook, headers={"X-API-Key": ADMIN_KEY}
+            )
+            assert created.status_code == 201, created.text
+            deadline = time.monotonic() + 60
+            while httpx.get(f"{system.api}/readyz").json().get("webhook_dispatch") != "assigned":
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            events: list[tuple[float, dict[str, Any]]] = []
+            stop = threading.Event()
+            follower = threading.Thread(
+                target=_follow, args=(f"{system.api}/v1/alerts/stream", events, stop), daemon=True
+            )
+            follower.start()
+            time.sleep(0.5)  # connected and listening
+            posted = time.monotonic()
+            answer = httpx.post(f"{system.ingest}/v1/articles", content=SAMPLE_JSON.read_bytes())
+            article_id = answer.json()["articles"][0]["id"]
+            while time.monotonic() < posted + 30 and not (events and receiver.received):
+                time.sleep(0.05)
+            stop.set()
+        sse_at = next(t for t, a in events if a["article_id"] == article_id)
+        hook_at, _, headers = next(
+            r for r in receiver.received if orjson.loads(r[1])["article_id"] == article_id
+        )
+        assert headers["x-wirewatch-signature"].startswith("sha256=")
+        print(f"\nalert after POST: SSE {sse_at - posted:.2f}s, webhook {hook_at - posted:.2f}s")
+        assert sse_at - posted < 2.0
+        assert hook_at - posted < 2.0
