@@ -74,6 +74,8 @@ def _from_topic(settings: EnrichSettings, limit: int) -> list[RawArticle]:
 
 
 def _example(alert: Alert) -> str:
+    if not alert.matches:  # a sentiment shift: the numbers say why
+        return f"{alert.title or alert.article_id}: {'; '.join(alert.clauses)}"
     ordered = sorted(alert.matches, key=lambda m: m.term.startswith("actor:"))  # terms first
     spans = ", ".join(dict.fromkeys(f"{m.text!r}" for m in ordered[:6]))
     return f"{alert.title or alert.article_id}: {spans}"
