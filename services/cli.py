@@ -65,6 +65,12 @@ def _rules_test(args: argparse.Namespace) -> int:
     return backtest(args.rules, args.file, args.from_topic, args.limit, args.examples)
 
 
+def _eval_dedup(args: argparse.Namespace) -> int:
+    from services.tools.dedup_eval import run
+
+    return run(args.file, args.limit, args.threshold)
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -115,6 +121,16 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--limit", type=int, default=0, help="first N articles (0: all)")
     test.add_argument("--examples", type=int, default=3, help="examples per rule")
     test.set_defaults(func=_rules_test)
+    evals = sub.add_parser("eval", help="quality measurements").add_subparsers(
+        dest="eval", required=True
+    )
+    dedup = evals.add_parser(
+        "dedup", help="near-duplicate precision/recall on copies built from FILE"
+    )
+    dedup.add_argument("file", type=Path, help="JSONL articles (Wikinews format)")
+    dedup.add_argument("--limit", type=int, default=300, help="originals to sample")
+    dedup.add_argument("--threshold", type=float, default=0.5)
+    dedup.set_defaults(func=_eval_dedup)
     schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
     schemas.add_argument("--out", type=Path, default=None)
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")

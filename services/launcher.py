@@ -82,12 +82,17 @@ def _banner(
 ) -> str:
     api_url = f"http://{api.api_host}:{api.api_port}"
     ingest_url = f"http://{ingest.ingest_host}:{ingest.ingest_port}"
-    open_reads = os.environ.get("WIREWATCH_API_ANONYMOUS_READ", "true").lower() in {
-        "1",
-        "true",
-        "yes",
-    }
-    auth = "api reads open without a key (demo)" if open_reads else "api keys required"
+
+    def on(name: str) -> bool:
+        return os.environ.get(name, "true").lower() in {"1", "true", "yes"}
+
+    reads = "api reads open" if on("WIREWATCH_API_ANONYMOUS_READ") else "api keys required"
+    writes = (
+        "ingest writes need keys"
+        if ingest.ingest_api_keys or not on("WIREWATCH_INGEST_ALLOW_NO_AUTH")
+        else "ingest OFF: anyone on this machine may post (demo)"
+    )
+    auth = f"{reads}; {writes}"
     return f"""
 wirewatch is running (Ctrl-C stops everything)
   API            {api_url}   (alerts: {api_url}/v1/alerts, docs: {api_url}/docs)
@@ -132,6 +137,7 @@ def launch(samples: Path | None = DEMO_SAMPLES) -> int:
     env = dict(os.environ)
     # The demo opens reads to anyone on this machine unless told otherwise.
     env.setdefault("WIREWATCH_API_ANONYMOUS_READ", "true")
+    env.setdefault("WIREWATCH_INGEST_ALLOW_NO_AUTH", "true")
     broker = None
     if "WIREWATCH_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
         broker = EmbeddedBroker().start()

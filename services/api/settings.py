@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, field_validator
 
 from services.core.analysis.nlp import DEFAULT_MODEL
+from services.core.auth import Scope, mask_keys, validate_keys
 from services.core.settings import CommonSettings
-
-Scope = Literal["read", "write", "admin"]
 
 
 class ApiSettings(CommonSettings):
@@ -47,12 +44,9 @@ class ApiSettings(CommonSettings):
     @field_validator("api_keys")
     @classmethod
     def _keys(cls, value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
-        short = [k[:4] + "…" for k in value if len(k) < 16]
-        if short:
-            raise ValueError(f"API keys need at least 16 characters: {short}")
-        return value
+        return validate_keys(value)
 
     def masked(self) -> dict[str, object]:
         data = super().masked()
-        data["api_keys"] = {f"{k[:4]}…": v for k, v in self.api_keys.items()}
+        data["api_keys"] = mask_keys(self.api_keys)
         return data

@@ -9,7 +9,7 @@ from fastapi import Request
 
 from services.api import metrics
 from services.api.actors import ActorBook
-from services.api.security import Guard
+from services.api.security import make_guard
 from services.api.settings import ApiSettings
 from services.api.stream import StreamHub
 from services.api.view import AlertView
@@ -22,7 +22,7 @@ from services.core.tail import TopicTail
 class ApiState:
     def __init__(self, settings: ApiSettings):
         self.settings = settings
-        self.guard = Guard(settings)
+        self.guard = make_guard(settings)
         self.view = AlertView(settings.api_view_capacity, settings.api_view_window_s)
         self.hub = StreamHub(self.view, settings.api_sse_queue_size, settings.api_sse_heartbeat_s)
         self.book = ActorBook(

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from services.core.ids import article_id, canonical_url
 from services.core.models import ArticleIn, RawArticle, utcnow
+from services.core.text import extract_html, language, normalise
 
 NDJSON_TYPES = frozenset(
     {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
@@ -39,18 +40,32 @@ class InvalidArticles(ValueError):
         self.problems = problems
 
 
-def prepare(article: ArticleIn, now: datetime | None = None) -> RawArticle:
-    """The raw-topic form of a submitted article, with its deterministic id."""
+class EmptyText(ValueError):
+    """Nothing readable was left of the article after extraction and cleaning."""
+
+
+def prepare(
+    article: ArticleIn, now: datetime | None = None, min_confidence: float = 0.9
+) -> RawArticle:
+    """The raw-topic form of a submitted article: text extracted and normalised, its
+    language guessed, its deterministic id."""
+    source = article.markup or article.text or ""
+    text = normalise(extract_html(source) if article.markup is not None else source)
+    if not text:
+        raise EmptyText("no text left after extraction and cleaning")
     url = str(article.url) if article.url is not None else None
+    title = normalise(article.title) if article.title else None
     return RawArticle(
-        id=article.id or article_id(url, article.text, article.title),
-        title=article.title,
-        text=article.text,
+        id=article.id or article_id(url, text, title),
+        title=title or None,
+        text=text,
         url=url,
         canonical_url=canonical_url(url) if url else None,
         published_at=article.published_at,
         source=article.source,
         received_at=now or utcnow(),
+        language=language(text, min_confidence),
+        original_length=len(source),
     )
 
 
@@ -80,7 +95,9 @@ def _lines(lines: Iterable[bytes | str]) -> Iterator[Any]:
         raise InvalidArticles(problems)
 
 
-def validate(items: list[Any], now: datetime | None = None) -> list[RawArticle]:
+def validate(
+    items: list[Any], now: datetime | None = None, min_confidence: float = 0.9
+) -> list[RawArticle]:
     """Validate every item; InvalidArticles lists every problem with the item's index."""
     now = now or utcnow()
     good: list[RawArticle] = []
@@ -88,10 +105,13 @@ def validate(items: list[Any], now: datetime | None = None) -> list[RawArticle]:
     for index, item in enumerate(items):
         loc: tuple[str | int, ...] = ("body", index) if len(items) > 1 else ("body",)
         try:
-            good.append(prepare(ArticleIn.model_validate(item), now))
+            good.append(prepare(ArticleIn.model_validate(item), now, min_confidence))
         except ValidationError as exc:
             for err in exc.errors(include_url=False, include_input=False, include_context=False):
-                problems.append(Problem((*loc, *err["loc"]), err["msg"], err["type"]))
+                where = err["loc"] or ("text",)  # the whole-article check is about the text
+                problems.append(Problem((*loc, *where), err["msg"], err["type"]))
+        except EmptyText as exc:
+            problems.append(Problem((*loc, "text"), str(exc), "empty_text"))
     if problems:
         raise InvalidArticles(problems)
     return good

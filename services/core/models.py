@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AliasChoices, AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 SCHEMA_VERSION: Literal[1] = 1
 MAX_TEXT_CHARS = 200_000
@@ -40,9 +48,15 @@ class _Strict(BaseModel):
 
 
 class ArticleIn(_Strict):
-    """An article as a sender submits it (HTTP body, replay file, analyze input)."""
+    """An article as a sender submits it (HTTP body, replay file, analyze input).
 
-    text: Text
+    The text comes as `text`, or as HTML in `html` (or in `text` with
+    `content_type: text/html`); HTML is reduced to the article's text.
+    """
+
+    text: Text | None = None
+    html: str | None = Field(None, min_length=1, max_length=5 * MAX_TEXT_CHARS)
+    content_type: Literal["text/plain", "text/html"] = "text/plain"
     title: str | None = Field(None, max_length=2_000)
     url: AnyHttpUrl | None = None
     published_at: UtcDatetime | None = Field(
@@ -50,6 +64,19 @@ class ArticleIn(_Strict):
     )
     source: str | None = Field(None, max_length=200)
     id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:@/+-]{1,200}$")
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ArticleIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give the article as `text` or as `html` (exactly one)")
+        return self
+
+    @property
+    def markup(self) -> str | None:
+        """The HTML to extract text from, if the article came as HTML."""
+        if self.html is not None:
+            return self.html
+        return self.text if self.content_type == "text/html" else None
 
 
 class RawArticle(_Strict):
@@ -68,6 +95,10 @@ class RawArticle(_Strict):
     received_at: UtcDatetime
     language: str | None = Field(None, description="ISO 639-1 code, when known.")
     story_id: str | None = Field(None, description="Shared by copies of one story, when known.")
+    duplicate_of: str | None = Field(None, description="The earlier article this nearly repeats.")
+    original_length: int | None = Field(
+        None, description="Characters as submitted, before cleaning."
+    )
 
 
 class Span(_Strict):

@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 MESSAGES = Counter(
     "wirewatch_enrich_messages_total",
-    "Raw-topic messages handled, by outcome (enriched, dlq).",
+    "Raw-topic messages handled, by outcome (enriched, dlq, skipped_language).",
     ["outcome"],
 )
 DLQ = Counter(

@@ -41,9 +41,17 @@ class BatchProcessor:
         good: list[tuple[Any, RawArticle]] = []
         for record in records:
             try:
-                good.append((record, _decode(record)))
+                article = _decode(record)
             except ValueError as exc:
                 deliveries.append(await self._dead_letter(record, "invalid_message", exc))
+                continue
+            if (
+                article.language is not None
+                and article.language not in self.settings.enrich_languages
+            ):
+                metrics.MESSAGES.labels("skipped_language").inc()
+                continue
+            good.append((record, article))
         t0 = time.perf_counter()
         results = await asyncio.to_thread(self._analyze, [a for _, a in good])
         metrics.STAGE_SECONDS.labels("analyze").observe(time.perf_counter() - t0)

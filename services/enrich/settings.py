@@ -25,6 +25,9 @@ class EnrichSettings(CommonSettings):
     enrich_metrics_host: str = "127.0.0.1"
     enrich_metrics_port: int = Field(8002, ge=0, le=65535)
     enrich_spacy_model: str = DEFAULT_MODEL
+    enrich_languages: list[str] = Field(
+        ["en"], description="JSON list; articles in other (known) languages are skipped."
+    )
     enrich_rules_path: Path | None = Field(None, description="Alert rules YAML; default: bundled.")
     enrich_rules_reload_interval_s: float = Field(
         2.0, gt=0, description="How often the rule file is checked for changes."

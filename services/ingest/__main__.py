@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from services.core.serve import serve
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
@@ -9,6 +11,9 @@ from services.ingest.settings import IngestSettings
 
 def main() -> None:
     settings = IngestSettings()
+    problem = settings.auth_problem()
+    if problem is not None:
+        sys.exit(f"wirewatch ingest: {problem}")
     serve(create_app(settings), settings, settings.ingest_host, settings.ingest_port, "ingest")
 
 

@@ -11,15 +11,17 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from services.core import kafka
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
+from services.core.auth import Guard, RateLimiter, Scope
 from services.core.http import metrics_response, read_limited
-from services.core.models import ArticleIn
+from services.core.models import ArticleIn, RawArticle
 from services.core.tail import TopicTail
 from services.ingest import metrics
-from services.ingest.publisher import ArticlePublisher, Outcome, PublishError, SeenIds
+from services.ingest.neardup import NearDuplicates
+from services.ingest.publisher import ArticlePublisher, Dedup, Outcome, PublishError, TooLarge
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -28,28 +30,50 @@ log = logging.getLogger(__name__)
 class ArticleResult(BaseModel):
     id: str
     status: Outcome
+    story_id: str | None = None
+    duplicate_of: str | None = None
+    language: str | None = None
 
 
 class SubmitResponse(BaseModel):
     accepted: int
     duplicates: int
+    near_duplicates: int
     articles: list[ArticleResult]
 
 
 class IngestState:
-    """What the routes need: the publisher and the reader that keeps `seen` up to date."""
+    """What the routes need: the guard, the publisher, and the reader that keeps the
+    de-duplication state in step with the raw topic."""
 
     def __init__(self, settings: IngestSettings):
         self.settings = settings
-        self.seen = SeenIds(settings.ingest_dedup_capacity)
+        near = NearDuplicates(
+            settings.ingest_near_dup_threshold,
+            settings.ingest_near_dup_window_s,
+            settings.ingest_near_dup_capacity,
+        )
+        self.dedup = Dedup(settings.ingest_dedup_capacity, near)
         self.tail = TopicTail(settings, settings.topic_raw, self._remember, self._lag)
         self.publisher: ArticlePublisher | None = None
         self.tail_task: asyncio.Task[None] | None = None
+        open_to_all: frozenset[Scope] = frozenset({"write", "admin"})
+        anonymous = (
+            open_to_all
+            if not settings.ingest_api_keys and settings.ingest_allow_no_auth
+            else frozenset()
+        )
+        limiter = RateLimiter(settings.ingest_rate_limit_per_s, settings.ingest_rate_limit_burst)
+        self.guard = Guard(settings.ingest_api_keys, limiter, anonymous)
 
     def _remember(self, record: Any) -> None:
         if record.key:
-            self.seen.add(record.key.decode("utf-8", "replace"))
-            metrics.KNOWN_IDS.set(len(self.seen))
+            self.dedup.ids.add(record.key.decode("utf-8", "replace"))
+        try:
+            self.dedup.remember(RawArticle.model_validate_json(record.value or b""))
+        except ValidationError:
+            return  # not an article (the enrich service dead-letters it); its key is enough
+        metrics.KNOWN_IDS.set(len(self.dedup.ids))
 
     @staticmethod
     def _lag(tp: Any, lag: int) -> None:
@@ -72,7 +96,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         state.tail_task = asyncio.create_task(state.tail.run(stop), name="raw-topic-tail")
         state.publisher = ArticlePublisher(
-            producer, settings.topic_raw, state.seen, settings.ingest_publish_timeout_s
+            producer,
+            settings.topic_raw,
+            state.dedup,
+            settings.ingest_publish_timeout_s,
+            settings.ingest_max_message_bytes,
         )
         yield
     finally:
@@ -84,6 +112,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: IngestSettings) -> FastAPI:
+    problem = settings.auth_problem()
+    if problem is not None:
+        raise RuntimeError(problem)
     app = FastAPI(title="wirewatch ingest", version="1", lifespan=_lifespan)
     app.state.ingest = IngestState(settings)
     body_schema = {"$ref": "#/components/schemas/ArticleIn"}
@@ -92,7 +123,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
         "/v1/articles",
         status_code=202,
         response_model=SubmitResponse,
-        responses={413: {}, 422: {}, 503: {}},
+        responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}, 503: {}},
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -104,10 +135,14 @@ def create_app(settings: IngestSettings) -> FastAPI:
         },
     )
     async def submit(request: Request) -> Response:
-        """Take one article (JSON) or many (a JSON array, or NDJSON one per line)."""
+        """Take one article (JSON), many (a JSON array, or NDJSON one per line), as text or HTML."""
         state: IngestState = request.app.state.ingest
         started = time.perf_counter()
-        response = await _submit(state, request)
+        try:
+            state.guard.check(request, "write")
+            response = await _submit(state, request)
+        except HTTPException as exc:
+            response = JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
         metrics.REQUESTS.labels(str(response.status_code)).inc()
         if response.status_code == 202:
             metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -134,10 +169,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
 
 async def _submit(state: IngestState, request: Request) -> Response:
     settings = state.settings
-    try:
-        body = await read_limited(request, settings.ingest_max_body_bytes)
-    except HTTPException as exc:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    body = await read_limited(request, settings.ingest_max_body_bytes)
     if state.publisher is None or not state.tail.caught_up.is_set():
         return _unavailable("starting: de-duplication state is still loading")
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
@@ -146,27 +178,49 @@ async def _submit(state: IngestState, request: Request) -> Response:
         most = settings.ingest_max_articles_per_request
         if len(items) > most:
             return JSONResponse({"detail": f"at most {most} articles per request"}, status_code=413)
-        articles = validate(items)
+        # HTML extraction and language detection cost CPU: off the event loop.
+        articles = await asyncio.to_thread(
+            validate, items, None, settings.ingest_language_min_confidence
+        )
     except InvalidArticles as exc:
         metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
         return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
     if not articles:
         return JSONResponse({"detail": "no article in the request body"}, status_code=422)
     try:
-        outcomes = await state.publisher.publish(articles)
+        results = await state.publisher.publish(articles)
+    except TooLarge as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=413)
     except PublishError as exc:
         metrics.ARTICLES.labels("failed").inc(len(articles))
         return _unavailable(f"broker unavailable: {exc}")
-    for outcome in outcomes:
+    return JSONResponse(_summary(results).model_dump(), status_code=202)
+
+
+def _summary(results: list[Any]) -> SubmitResponse:
+    near = 0
+    rows = []
+    for r in results:
+        outcome = r.status
+        if r.status == "accepted" and r.article.duplicate_of:
+            outcome, near = "near_duplicate", near + 1
         metrics.ARTICLES.labels(outcome).inc()
-    result = SubmitResponse(
-        accepted=outcomes.count("accepted"),
-        duplicates=outcomes.count("duplicate"),
-        articles=[
-            ArticleResult(id=a.id, status=o) for a, o in zip(articles, outcomes, strict=True)
-        ],
+        a = r.article
+        rows.append(
+            ArticleResult(
+                id=a.id,
+                status=r.status,
+                story_id=a.story_id,
+                duplicate_of=a.duplicate_of,
+                language=a.language,
+            )
+        )
+    return SubmitResponse(
+        accepted=sum(r.status == "accepted" for r in results),
+        duplicates=sum(r.status == "duplicate" for r in results),
+        near_duplicates=near,
+        articles=rows,
     )
-    return JSONResponse(result.model_dump(), status_code=202)
 
 
 def _unavailable(reason: str) -> JSONResponse:

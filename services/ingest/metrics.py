@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 ARTICLES = Counter(
     "wirewatch_ingest_articles_total",
-    "Articles received, by outcome (accepted, duplicate, rejected, failed).",
+    "Articles received, by outcome (accepted, near_duplicate, duplicate, rejected, failed).",
     ["outcome"],
 )
 REQUESTS = Counter(

@@ -1,16 +1,21 @@
-"""Publishing accepted articles: exact de-duplication by id, answer only after the broker's ack."""
+"""Publishing articles: exact and near de-duplication; answers only after the broker's ack."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaProducer
+from datasketch import MinHash
 
+from services.core.ids import normalise_text
 from services.core.models import RawArticle
+from services.ingest.neardup import NearDuplicates, signature
 
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]
@@ -21,62 +26,137 @@ class PublishError(RuntimeError):
     """The broker did not acknowledge the articles in time; nothing may be reported stored."""
 
 
+class TooLarge(ValueError):
+    """An article whose message would exceed the broker's limit."""
+
+
 class SeenIds:
-    """Article ids known to be on the raw topic, oldest forgotten first past capacity."""
+    """Keys known to be on the raw topic, oldest forgotten first past capacity."""
 
     def __init__(self, capacity: int):
         self.capacity = capacity
         self._ids: OrderedDict[str, None] = OrderedDict()
 
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._ids
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, article_id: str) -> None:
-        self._ids[article_id] = None
-        self._ids.move_to_end(article_id)
+    def add(self, key: str) -> None:
+        self._ids[key] = None
+        self._ids.move_to_end(key)
         while len(self._ids) > self.capacity:
             self._ids.popitem(last=False)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+
+
+class Dedup:
+    """What ingest knows of the raw topic: ids, content hashes, near-duplicate index."""
+
+    def __init__(self, capacity: int, near: NearDuplicates):
+        self.ids = SeenIds(capacity)
+        self.hashes = SeenIds(capacity)
+        self.near = near
+
+    def exact(self, article: RawArticle) -> bool:
+        return article.id in self.ids or content_hash(article.text) in self.hashes
+
+    def remember(self, article: RawArticle, minhash: MinHash | None = None) -> None:
+        """Record an article that is on the topic (ours, or read back at start)."""
+        self.ids.add(article.id)
+        self.hashes.add(content_hash(article.text))
+        if article.id not in self.near:
+            story = article.story_id or article.id
+            self.near.add(
+                article.id, story, article.received_at, minhash or signature(article.text)
+            )
+
+    def story(self, article: RawArticle, minhash: MinHash) -> RawArticle:
+        """The article with its story: an earlier near-copy's, or its own id."""
+        match = self.near.find(minhash)
+        if match is None:
+            return article.model_copy(update={"story_id": article.story_id or article.id})
+        return article.model_copy(
+            update={"story_id": match.story_id, "duplicate_of": match.article_id}
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    article: RawArticle  # as published: story_id and duplicate_of set
+    status: Outcome
 
 
 class ArticlePublisher:
     """Sends articles keyed by id with acks=all and reports each as accepted or duplicate."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: str, seen: SeenIds, timeout_s: float):
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topic: str,
+        dedup: Dedup,
+        timeout_s: float,
+        max_message_bytes: int = 900_000,
+    ):
         self.producer = producer
         self.topic = topic
-        self.seen = seen
+        self.dedup = dedup
         self.timeout_s = timeout_s
+        self.max_message_bytes = max_message_bytes
         # Articles being sent right now: a concurrent repeat waits for the first one's fate.
         self._inflight: dict[str, asyncio.Future[None]] = {}
 
-    async def publish(self, articles: Sequence[RawArticle]) -> list[Outcome]:
-        """Publish the new articles; raises PublishError unless the broker acked them all."""
-        outcomes: list[Outcome] = []
-        mine: dict[str, RawArticle] = {}
+    def _classify(
+        self, articles: Sequence[RawArticle]
+    ) -> tuple[list[Result], dict[str, tuple[RawArticle, MinHash]], list[asyncio.Future[None]]]:
+        results: list[Result] = []
+        mine: dict[str, tuple[RawArticle, MinHash]] = {}
+        hashes: set[str] = set()
         waits: list[asyncio.Future[None]] = []
         for article in articles:
-            if article.id in self.seen or article.id in mine:
-                outcomes.append("duplicate")
+            digest = content_hash(article.text)
+            if self.dedup.exact(article) or article.id in mine or digest in hashes:
+                results.append(Result(article, "duplicate"))
             elif (other := self._inflight.get(article.id)) is not None:
                 waits.append(other)
-                outcomes.append("duplicate")
+                results.append(Result(article, "duplicate"))
             else:
-                mine[article.id] = article
-                outcomes.append("accepted")
+                minhash = signature(article.text)
+                article = self.dedup.story(article, minhash)
+                # Indexed now, so a near-copy later in the same request finds it.
+                self.dedup.near.add(
+                    article.id, article.story_id or article.id, article.received_at, minhash
+                )
+                mine[article.id] = (article, minhash)
+                hashes.add(digest)
+                results.append(Result(article, "accepted"))
+        return results, mine, waits
+
+    async def publish(self, articles: Sequence[RawArticle]) -> list[Result]:
+        """Publish the new articles; raises PublishError unless the broker acked them all."""
+        for article in articles:
+            if len(article.model_dump_json()) > self.max_message_bytes:
+                raise TooLarge(
+                    f"article {article.id} is over {self.max_message_bytes} bytes as a message"
+                )
+        results, mine, waits = self._classify(articles)
         for article_id in mine:
             self._inflight[article_id] = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(self._send_all(list(mine.values()), waits), self.timeout_s)
+            await asyncio.wait_for(
+                self._send_all([a for a, _ in mine.values()], waits), self.timeout_s
+            )
         except BaseException as exc:
             self._settle(mine, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise PublishError(_reason(exc)) from exc
         self._settle(mine, None)
-        return outcomes
+        return results
 
     async def _send_all(
         self, articles: list[RawArticle], waits: list[asyncio.Future[None]]
@@ -87,7 +167,7 @@ class ArticlePublisher:
         results = await asyncio.gather(*deliveries, return_exceptions=True)
         for article, result in zip(articles, results, strict=True):
             if not isinstance(result, BaseException):
-                self.seen.add(article.id)  # stored, even if a sibling failed
+                self.dedup.remember(article)  # stored, even if a sibling failed
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
@@ -95,17 +175,22 @@ class ArticlePublisher:
         await asyncio.gather(*(asyncio.shield(w) for w in waits))
 
     async def _send(self, article: RawArticle) -> Any:
-        value = article.model_dump_json(exclude_none=False).encode()
+        value = article.model_dump_json().encode()
         return await self.producer.send(
             self.topic, value=value, key=article.id.encode(), headers=[SCHEMA_HEADER]
         )
 
-    def _settle(self, mine: dict[str, RawArticle], exc: BaseException | None) -> None:
+    def _settle(
+        self, mine: dict[str, tuple[RawArticle, MinHash]], exc: BaseException | None
+    ) -> None:
         for article_id in mine:
+            stored = article_id in self.dedup.ids
+            if not stored:
+                self.dedup.near.remove(article_id)  # never published: not a story to join
             fut = self._inflight.pop(article_id, None)
             if fut is None or fut.done():
                 continue
-            if exc is None or article_id in self.seen:
+            if exc is None or stored:
                 fut.set_result(None)
             else:
                 fut.set_exception(PublishError(_reason(exc)))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from services.core.auth import Scope, mask_keys, validate_keys
 from services.core.settings import CommonSettings
 
 
@@ -22,3 +23,39 @@ class IngestSettings(CommonSettings):
     ingest_dedup_capacity: int = Field(
         1_000_000, ge=1, description="Article ids remembered for exact de-duplication."
     )
+    ingest_max_message_bytes: int = Field(
+        900_000, ge=1024, description="Largest article message; keep under the broker's limit."
+    )
+    ingest_api_keys: dict[str, list[Scope]] = Field(
+        {}, description='JSON: {"key": ["write"]}; "admin" manages feeds.'
+    )
+    ingest_allow_no_auth: bool = Field(
+        False, description="Run without keys (everyone may write). Only for demos."
+    )
+    ingest_rate_limit_per_s: float = Field(50.0, gt=0, description="Requests a second per key.")
+    ingest_rate_limit_burst: int = Field(100, ge=1)
+    ingest_near_dup_threshold: float = Field(
+        0.5, gt=0, le=1, description="Estimated Jaccard similarity that makes a near-duplicate."
+    )
+    ingest_near_dup_window_s: float = Field(7 * 86400, gt=0)
+    ingest_near_dup_capacity: int = Field(200_000, ge=1, description="Articles in the index.")
+    ingest_language_min_confidence: float = Field(0.9, ge=0, le=1)
+
+    @field_validator("ingest_api_keys")
+    @classmethod
+    def _keys(cls, value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
+        return validate_keys(value)
+
+    def masked(self) -> dict[str, object]:
+        data = super().masked()
+        data["ingest_api_keys"] = mask_keys(self.ingest_api_keys)
+        return data
+
+    def auth_problem(self) -> str | None:
+        """Why the service must not start as configured, or None."""
+        if self.ingest_api_keys or self.ingest_allow_no_auth:
+            return None
+        return (
+            "no API keys configured (WIREWATCH_INGEST_API_KEYS); refusing to accept writes from "
+            "anyone. Set WIREWATCH_INGEST_ALLOW_NO_AUTH=true to run without authentication."
+        )

@@ -22,7 +22,8 @@ NDJSON = {"content-type": "application/x-ndjson"}
 
 
 def _settings(common: CommonSettings, **extra: Any) -> IngestSettings:
-    return IngestSettings(**{**common.model_dump(), "ingest_max_body_bytes": 64 * 1024, **extra})
+    options = {"ingest_max_body_bytes": 64 * 1024, "ingest_allow_no_auth": True, **extra}
+    return IngestSettings(**{**common.model_dump(), **options})
 
 
 async def test_article_is_on_the_topic_when_202_comes_back(
@@ -141,6 +142,7 @@ async def test_broker_gone_gives_503_and_nothing_acknowledged(topics: dict[str, 
         kafka_bootstrap_servers=own.bootstrap_servers,
         kafka_request_timeout_ms=2_000,
         ingest_publish_timeout_s=2,
+        ingest_allow_no_auth=True,
         **topics,
     )
     try:

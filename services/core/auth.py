@@ -1,0 +1,96 @@
+"""API keys with scopes and a per-caller token bucket, shared by the HTTP services."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import HTTPException, Request
+
+Scope = Literal["read", "write", "admin"]
+KEY_HEADER = "x-api-key"
+
+
+def validate_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
+    """Keys must be long enough to be secrets; used by the settings classes."""
+    short = [k[:4] + "…" for k in value if len(k) < 16]
+    if short:
+        raise ValueError(f"API keys need at least 16 characters: {short}")
+    return value
+
+
+def mask_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
+    return {f"{k[:4]}…": v for k, v in value.items()}
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class RateLimiter:
+    """A token bucket per caller: `rate` tokens a second, up to `burst`."""
+
+    def __init__(self, rate: float, burst: int, max_callers: int = 100_000):
+        self.rate, self.burst, self.max_callers = rate, burst, max_callers
+        self._buckets: dict[str, _Bucket] = {}
+
+    def retry_after(self, caller: str) -> float:
+        """0 if the call may proceed (and is counted), else seconds until it may."""
+        now = time.monotonic()
+        bucket = self._buckets.get(caller)
+        if bucket is None:
+            if len(self._buckets) >= self.max_callers:  # bounded memory under many callers
+                self._buckets.clear()
+            bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+        bucket.stamp = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+
+class Guard:
+    """Who is calling (a key, or anonymous where allowed), whether its scope allows the
+    call, and how often it may call. Raises HTTPException 401, 403 or 429."""
+
+    def __init__(
+        self,
+        keys: dict[str, list[Scope]],
+        limiter: RateLimiter,
+        anonymous: frozenset[Scope] = frozenset(),
+    ):
+        self.keys = [(k.encode(), frozenset(v)) for k, v in keys.items()]
+        self.limiter = limiter
+        self.anonymous = anonymous
+
+    def _scopes(self, key: str) -> tuple[str, frozenset[str]] | None:
+        found = None
+        for candidate, scopes in self.keys:  # compare with every key: no early exit
+            if hmac.compare_digest(candidate, key.encode()):
+                found = (f"key:{candidate[:4].decode()}", scopes)
+        return found
+
+    def check(self, request: Request, scope: Scope) -> str:
+        """The caller's identity, once it may proceed."""
+        key = request.headers.get(KEY_HEADER)
+        if key:
+            known = self._scopes(key)
+            if known is None:
+                raise HTTPException(401, "unknown API key")
+            caller, scopes = known
+            if scope not in scopes and "admin" not in scopes:
+                raise HTTPException(403, f"this key lacks the {scope!r} scope")
+        elif scope in self.anonymous:
+            caller = f"anon:{request.client.host if request.client else '?'}"
+        else:
+            raise HTTPException(401, "missing X-API-Key header", {"WWW-Authenticate": "ApiKey"})
+        wait = self.limiter.retry_after(caller)
+        if wait > 0:
+            raise HTTPException(429, "rate limit exceeded", {"Retry-After": str(math.ceil(wait))})
+        return caller
