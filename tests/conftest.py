@@ -39,6 +39,8 @@ def topics(unique: str) -> dict[str, Any]:
         "topic_alerts": f"alerts.{unique}",
         "topic_dlq": f"dlq.{unique}",
         "topic_webhooks": f"webhooks.{unique}",
+        "topic_feeds": f"feeds.{unique}",
+        "topic_feed_state": f"feed-state.{unique}",
         "topic_partitions": 2,
     }
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
 import time
 import uuid
-from collections.abc import Awaitable
 from typing import Any
 
 import httpx
@@ -88,22 +86,6 @@ class WebhookStore:
         return True
 
 
-async def _unless_stopped(
-    fetch: Awaitable[dict[Any, list[Any]]], stop: asyncio.Event
-) -> dict[Any, list[Any]]:
-    """The fetch's result, or nothing as soon as `stop` is set (a group join can take seconds)."""
-    task = asyncio.ensure_future(fetch)
-    stopper = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    stopper.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return {}
-
-
 class Dispatcher:
     """A consumer group on the alerts topic: each new alert goes to the matching
     subscriptions once across all api replicas; offsets are committed after every
@@ -123,7 +105,7 @@ class Dispatcher:
         try:
             async with httpx.AsyncClient(timeout=s.api_webhook_timeout_s) as http:
                 while not stop.is_set():
-                    batch = await _unless_stopped(
+                    batch = await kafka.unless_stopped(
                         cons.getmany(timeout_ms=500, max_records=100), stop
                     )
                     if cons.assignment():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -109,3 +111,19 @@ def header(headers: Any, name: str) -> str | None:
         if key == name and value is not None:
             return bytes(value).decode("utf-8", "replace")
     return None
+
+
+async def unless_stopped(
+    fetch: Awaitable[dict[Any, list[Any]]], stop: asyncio.Event
+) -> dict[Any, list[Any]]:
+    """The fetch's result, or nothing as soon as `stop` is set (a group join can take seconds)."""
+    task = asyncio.ensure_future(fetch)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return {}

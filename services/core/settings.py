@@ -32,13 +32,23 @@ class CommonSettings(BaseSettings):
     topic_webhooks: str = Field(
         "wirewatch.webhooks.v1", description="Webhook subscriptions (keyed by id, last wins)."
     )
+    topic_feeds: str = Field("wirewatch.feeds.v1", description="Feed definitions, keyed by name.")
+    topic_feed_state: str = Field("wirewatch.feed-state.v1", description="Feed polling state.")
     topic_partitions: int = Field(3, ge=1, le=10_000)
     topic_replication_factor: int = Field(1, ge=1, le=10)
     topic_create: bool = Field(True, description="Create missing topics at start.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
-    @field_validator("topic_raw", "topic_enriched", "topic_alerts", "topic_dlq", "topic_webhooks")
+    @field_validator(
+        "topic_raw",
+        "topic_enriched",
+        "topic_alerts",
+        "topic_dlq",
+        "topic_webhooks",
+        "topic_feeds",
+        "topic_feed_state",
+    )
     @classmethod
     def _valid_topic(cls, value: str) -> str:
         if not _TOPIC_RE.match(value) or value in {".", ".."}:
@@ -61,6 +71,8 @@ class CommonSettings(BaseSettings):
             self.topic_alerts,
             self.topic_dlq,
             self.topic_webhooks,
+            self.topic_feeds,
+            self.topic_feed_state,
         ]
 
     def masked(self) -> dict[str, object]:

@@ -20,6 +20,10 @@ from services.core.http import metrics_response, read_limited
 from services.core.models import ArticleIn, RawArticle
 from services.core.tail import TopicTail
 from services.ingest import metrics
+from services.ingest.feeds import routes as feed_routes
+from services.ingest.feeds.model import load_config
+from services.ingest.feeds.poller import Poller
+from services.ingest.feeds.store import FeedBook, FeedWriter
 from services.ingest.neardup import NearDuplicates
 from services.ingest.publisher import ArticlePublisher, Dedup, Outcome, PublishError, TooLarge
 from services.ingest.settings import IngestSettings
@@ -57,6 +61,11 @@ class IngestState:
         self.tail = TopicTail(settings, settings.topic_raw, self._remember, self._lag)
         self.publisher: ArticlePublisher | None = None
         self.tail_task: asyncio.Task[None] | None = None
+        self.book = FeedBook()
+        self.feeds_tail = TopicTail(settings, settings.topic_feeds, self.book.apply_feed)
+        self.states_tail = TopicTail(settings, settings.topic_feed_state, self.book.apply_state)
+        self.writer: FeedWriter | None = None
+        self.tasks: list[asyncio.Task[None]] = []
         open_to_all: frozenset[Scope] = frozenset({"write", "admin"})
         anonymous = (
             open_to_all
@@ -79,9 +88,36 @@ class IngestState:
     def _lag(tp: Any, lag: int) -> None:
         metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
+    def feeds_loaded(self) -> bool:
+        return self.feeds_tail.caught_up.is_set() and self.states_tail.caught_up.is_set()
+
     def ready(self) -> bool:
-        task_ok = self.tail_task is not None and not self.tail_task.done()
-        return task_ok and self.publisher is not None and self.tail.caught_up.is_set()
+        tasks_ok = self.tail_task is not None and not any(
+            t.done() for t in [self.tail_task, *self.tasks]
+        )
+        return (
+            tasks_ok
+            and self.publisher is not None
+            and self.tail.caught_up.is_set()
+            and self.feeds_loaded()
+        )
+
+    async def submit_entries(self, items: list[dict[str, Any]]) -> int:
+        """Feed entries through the same validation and de-duplication as POSTed articles."""
+        assert self.publisher is not None
+        good = []
+        for item in items:
+            try:
+                good += await asyncio.to_thread(
+                    validate, [item], None, self.settings.ingest_language_min_confidence
+                )
+            except InvalidArticles as exc:
+                metrics.ARTICLES.labels("rejected").inc()
+                log.info("feed entry rejected: %s", exc)
+        if not good:
+            return 0
+        summary = _summary(await self.publisher.publish(good))
+        return summary.accepted
 
 
 @contextlib.asynccontextmanager
@@ -102,13 +138,34 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.ingest_publish_timeout_s,
             settings.ingest_max_message_bytes,
         )
+        await _start_feeds(state, producer, stop)
         yield
     finally:
         stop.set()
-        if state.tail_task is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(state.tail_task, 10)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                asyncio.gather(*state.tasks, state.tail_task or asyncio.sleep(0)), 15
+            )
         await producer.stop()
+
+
+async def _start_feeds(state: IngestState, producer: Any, stop: asyncio.Event) -> None:
+    """Read the feed topics, publish the configured feeds, then start polling."""
+    settings = state.settings
+    configured = load_config(settings.ingest_feeds_path) if settings.ingest_feeds_path else []
+    state.writer = FeedWriter(producer, settings, state.book)
+    state.tasks += [
+        asyncio.create_task(state.feeds_tail.run(stop), name="feeds-tail"),
+        asyncio.create_task(state.states_tail.run(stop), name="feed-state-tail"),
+    ]
+    await asyncio.wait_for(
+        asyncio.gather(state.feeds_tail.caught_up.wait(), state.states_tail.caught_up.wait()),
+        settings.kafka_connect_timeout_s,
+    )
+    for feed in configured:
+        await state.writer.put(feed)
+    poller = Poller(settings, state.book, state.writer, state.submit_entries)
+    state.tasks.append(asyncio.create_task(poller.run(stop), name="feed-poller"))
 
 
 def create_app(settings: IngestSettings) -> FastAPI:
@@ -163,6 +220,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
     async def prometheus() -> Response:
         return metrics_response()
 
+    app.include_router(feed_routes.router)
     _add_article_schema(app)
     return app
 

@@ -28,3 +28,19 @@ KNOWN_IDS = Gauge(
     "wirewatch_ingest_known_articles",
     "Article ids held for de-duplication (rebuilt from the raw topic at start).",
 )
+FEED_ENTRIES = Counter(
+    "wirewatch_ingest_feed_entries_total", "New feed entries seen, per feed.", ["feed"]
+)
+FEED_ARTICLES = Counter(
+    "wirewatch_ingest_feed_articles_total", "Articles published from a feed, per feed.", ["feed"]
+)
+FEED_ERRORS = Counter(
+    "wirewatch_ingest_feed_errors_total",
+    "Failed polls, per feed and kind (http_4xx, http_5xx, timeout, connect, parse, internal).",
+    ["feed", "kind"],
+)
+FEED_LAST_SUCCESS = Gauge(
+    "wirewatch_ingest_feed_last_success_timestamp_seconds",
+    "Unix time of the feed's last successful poll (by this replica).",
+    ["feed"],
+)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from pathlib import Path
+
 from pydantic import Field, field_validator
 
 from services.core.auth import Scope, mask_keys, validate_keys
@@ -40,6 +44,16 @@ class IngestSettings(CommonSettings):
     ingest_near_dup_window_s: float = Field(7 * 86400, gt=0)
     ingest_near_dup_capacity: int = Field(200_000, ge=1, description="Articles in the index.")
     ingest_language_min_confidence: float = Field(0.9, ge=0, le=1)
+    ingest_feeds_path: Path | None = Field(None, description="Feeds YAML, published at start.")
+    ingest_feed_group_id: str = "wirewatch-feed-pollers"
+    ingest_feed_concurrency: int = Field(8, ge=1, le=256)
+    ingest_feed_timeout_s: float = Field(20.0, gt=0)
+    ingest_feed_max_backoff_s: float = Field(3600.0, gt=0)
+    ingest_feed_user_agent: str = "wirewatch-feed-poller/0.1"
+    ingest_replica_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        description="Names this replica in the feed poller's User-Agent.",
+    )
 
     @field_validator("ingest_api_keys")
     @classmethod

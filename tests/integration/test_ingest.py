@@ -22,7 +22,12 @@ NDJSON = {"content-type": "application/x-ndjson"}
 
 
 def _settings(common: CommonSettings, **extra: Any) -> IngestSettings:
-    options = {"ingest_max_body_bytes": 64 * 1024, "ingest_allow_no_auth": True, **extra}
+    options = {
+        "ingest_max_body_bytes": 64 * 1024,
+        "ingest_allow_no_auth": True,
+        "ingest_feed_group_id": f"feeds.{common.topic_raw}",  # no rebalance with other tests
+        **extra,
+    }
     return IngestSettings(**{**common.model_dump(), **options})
 
 
@@ -143,6 +148,7 @@ async def test_broker_gone_gives_503_and_nothing_acknowledged(topics: dict[str, 
         kafka_request_timeout_ms=2_000,
         ingest_publish_timeout_s=2,
         ingest_allow_no_auth=True,
+        ingest_feed_group_id=f"feeds.{topics['topic_raw']}",
         **topics,
     )
     try:

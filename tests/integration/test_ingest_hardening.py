@@ -30,7 +30,12 @@ STORY = (
 
 
 def _settings(common: CommonSettings, **extra: Any) -> IngestSettings:
-    return IngestSettings(**{**common.model_dump(), "ingest_allow_no_auth": True, **extra})
+    options = {
+        "ingest_allow_no_auth": True,
+        "ingest_feed_group_id": f"feeds.{common.topic_raw}",  # no rebalance with other tests
+        **extra,
+    }
+    return IngestSettings(**{**common.model_dump(), **options})
 
 
 async def _published(common: CommonSettings, want: int) -> list[RawArticle]:
