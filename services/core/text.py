@@ -22,11 +22,33 @@ def normalise(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
+HIDDEN = ("script", "style", "noscript", "template")
+
+
 def extract_html(html: str) -> str:
-    """The article text of an HTML page (trafilatura), or "" when none is found."""
+    """The article text of an HTML page (trafilatura), or of a fragment such as a feed
+    summary (its visible text), or "" when there is none."""
     import trafilatura  # imported on first use: it takes a moment to load
 
-    return trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+    page = trafilatura.extract(html, include_comments=False, include_tables=False)
+    return page or fragment_text(html)
+
+
+def fragment_text(html: str) -> str:
+    """The visible text of an HTML fragment, paragraphs kept apart."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    for element in list(root.iter(*HIDDEN)):
+        element.drop_tree()
+    for element in root.iter(*BLOCKS):
+        element.tail = "\n\n" + (element.tail or "")
+    return str(root.text_content())
 
 
 @functools.cache

@@ -50,7 +50,7 @@ def _article(entry: Any, feed: Feed) -> tuple[str, dict[str, Any]] | None:
     article: dict[str, Any] = {"title": entry.get("title"), "source": feed.name}
     if link and link.startswith(("http://", "https://")):
         article["url"] = link
-    if body:
+    if body:  # a fragment (summary or content), kept as HTML: ingest reduces it to text
         article["html"] = body
     published = _time(entry)
     if published:

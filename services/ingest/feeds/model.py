@@ -66,8 +66,9 @@ def load_config(path: Path) -> list[FeedIn]:
         raise FeedConfigError(f"feeds file {path}: {exc}") from exc
     feeds = []
     for i, raw in enumerate(data.get("feeds") or []):
-        if isinstance(raw, dict) and "interval" in raw:
-            raw = {**raw, "interval_s": raw.pop("interval")}
+        if isinstance(raw, dict) and "interval" in raw:  # the file says `interval: 5m`
+            raw = dict(raw)
+            raw["interval_s"] = raw.pop("interval")
         try:
             feeds.append(FeedIn.model_validate(raw))
         except ValidationError as exc:
