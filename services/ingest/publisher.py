@@ -50,8 +50,11 @@ class SeenIds:
             self._ids.popitem(last=False)
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+def content_hash(article: RawArticle) -> str:
+    """Of the normalised headline and text: the same text under another headline is a
+    near-duplicate (published, same story), not an exact one."""
+    content = normalise_text(article.title or "") + "\x00" + normalise_text(article.text)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 class Dedup:
@@ -63,12 +66,12 @@ class Dedup:
         self.near = near
 
     def exact(self, article: RawArticle) -> bool:
-        return article.id in self.ids or content_hash(article.text) in self.hashes
+        return article.id in self.ids or content_hash(article) in self.hashes
 
     def remember(self, article: RawArticle, minhash: MinHash | None = None) -> None:
         """Record an article that is on the topic (ours, or read back at start)."""
         self.ids.add(article.id)
-        self.hashes.add(content_hash(article.text))
+        self.hashes.add(content_hash(article))
         if article.id not in self.near:
             story = article.story_id or article.id
             self.near.add(
@@ -118,7 +121,7 @@ class ArticlePublisher:
         hashes: set[str] = set()
         waits: list[asyncio.Future[None]] = []
         for article in articles:
-            digest = content_hash(article.text)
+            digest = content_hash(article)
             if self.dedup.exact(article) or article.id in mine or digest in hashes:
                 results.append(Result(article, "duplicate"))
             elif (other := self._inflight.get(article.id)) is not None:

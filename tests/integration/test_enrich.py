@@ -15,6 +15,7 @@ from services.core import kafka
 from services.core.articles import validate
 from services.core.models import Alert, EnrichedArticle
 from services.core.settings import CommonSettings
+from services.enrich import metrics
 from services.enrich.settings import EnrichSettings
 from services.enrich.worker import run
 from tests.helpers import eventually, produce, read_topic
@@ -163,3 +164,24 @@ async def test_rules_reload_and_a_broken_file_keeps_the_last_good_set(
     assert second.rules_version == first.rules_version  # the broken file changed nothing
     assert third.rule_id == "two"
     assert third.rules_version != first.rules_version
+
+
+async def test_articles_in_other_languages_are_skipped(common: CommonSettings, unique: str) -> None:
+    settings = _settings(common, unique)
+    await kafka.ensure_topics(settings)
+    french = (
+        "Les forces du maréchal Haftar ont tiré des roquettes sur l'aéroport de Tripoli mardi, "
+        "selon des responsables du gouvernement d'union nationale."
+    )
+    skipped = metrics.MESSAGES.labels("skipped_language")._value.get()
+    await _raw(settings, {"text": french, "id": "fr-1"})
+    await _raw(
+        settings,
+        {"text": "Rockets hit the port of Tripoli on Tuesday, officials said.", "id": "en-1"},
+    )
+    async with worker(settings):
+        records = await read_topic(
+            settings.kafka_bootstrap_servers, settings.topic_enriched, want=2, timeout_s=15
+        )
+    assert [r.key.decode() for r in records] == ["en-1"]
+    assert metrics.MESSAGES.labels("skipped_language")._value.get() == skipped + 1
