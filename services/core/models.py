@@ -201,6 +201,16 @@ class AlertActor(_Strict):
     sentiment: float = Field(ge=-1, le=1)
     label: SentimentLabel
 
+    @classmethod
+    def of(cls, actor: Actor) -> AlertActor:
+        return cls(
+            id=actor.id,
+            name=actor.name,
+            type=actor.type,
+            sentiment=actor.sentiment.score,
+            label=actor.sentiment.label,
+        )
+
 
 class RelatedArticle(_Strict):
     """A later copy of the story (or the same actor and rule within the cooldown)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import fmean
 
-from services.core.analysis.pipeline import Analysis
+from services.core.analysis.pipeline import Analysis, alert_header
 from services.core.analysis.rules import Rule, RuleSet
 from services.core.ids import alert_id
 from services.core.models import (
@@ -181,31 +181,13 @@ def _shift_alert(
     )
     return Alert(
         id=alert_id(article.id, f"{rule.id}/{actor_id}"),
-        article_id=article.id,
-        rule_id=rule.id,
-        rule_name=rule.name,
-        severity=rule.severity,
-        created_at=now,
-        title=article.title,
-        url=article.url,
-        source=article.source,
-        published_at=article.published_at,
+        **alert_header(article, rule, now),
         matches=[],
-        actors=[
-            AlertActor(
-                id=actor.id,
-                name=actor.name,
-                type=actor.type,
-                sentiment=actor.sentiment.score,
-                label=actor.sentiment.label,
-            )
-        ],
+        actors=[AlertActor.of(actor)],
         rules_version=version,
         kind="sentiment_shift",
-        tags=list(rule.tags),
         clauses=[clause],
         models=models,
-        story_id=article.story_id,
         shift=shift,
     )
 

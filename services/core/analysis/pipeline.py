@@ -117,32 +117,32 @@ class Analyzer:
         matches = {(h.match.field, h.match.start, h.match.end): h.match for h in outcome.hits}
         return Alert(
             id=alert_id(article.id, rule.id),
-            article_id=article.id,
-            rule_id=rule.id,
-            rule_name=rule.name,
-            severity=rule.severity,
-            created_at=now,
-            title=article.title,
-            url=article.url,
-            source=article.source,
-            published_at=article.published_at,
+            **alert_header(article, rule, now),
             matches=sorted(matches.values(), key=lambda m: (m.field != "title", m.start)),
-            actors=[
-                AlertActor(
-                    id=a.id,
-                    name=a.name,
-                    type=a.type,
-                    sentiment=a.sentiment.score,
-                    label=a.sentiment.label,
-                )
-                for a in ranked[:MAX_ALERT_ACTORS]
-            ],
+            actors=[AlertActor.of(a) for a in ranked[:MAX_ALERT_ACTORS]],
             rules_version=self.rules.version,
-            tags=list(rule.tags),
             clauses=list(dict.fromkeys(outcome.clauses)),
             models=self.models,
-            story_id=article.story_id,
         )
+
+
+def alert_header(
+    article: RawArticle | EnrichedArticle, rule: rules_mod.Rule, now: datetime
+) -> dict[str, Any]:
+    """The fields every alert of an article and rule starts with."""
+    return {
+        "article_id": article.id,
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "severity": rule.severity,
+        "created_at": now,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published_at": article.published_at,
+        "tags": list(rule.tags),
+        "story_id": article.story_id,
+    }
 
 
 def _sentence_of(doc: Any, start: int, end: int) -> sentiment.Scored:
