@@ -71,6 +71,12 @@ def _eval_dedup(args: argparse.Namespace) -> int:
     return run(args.file, args.limit, args.threshold)
 
 
+def _eval_ner(args: argparse.Namespace) -> int:
+    from services.tools.ner_eval import run
+
+    return run(args.file)
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -131,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--limit", type=int, default=300, help="originals to sample")
     dedup.add_argument("--threshold", type=float, default=0.5)
     dedup.set_defaults(func=_eval_dedup)
+    ner = evals.add_parser("ner", help="entity precision/recall/F1 by type on annotated JSONL")
+    ner.add_argument("file", type=Path, help="{id, text, entities: [{start, end, label}]} per line")
+    ner.set_defaults(func=_eval_ner)
     schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
     schemas.add_argument("--out", type=Path, default=None)
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")

@@ -1,0 +1,64 @@
+"""`wirewatch eval ner`: precision, recall and F1 of entity mentions by type (exact spans)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from services.core.analysis.pipeline import Analyzer
+from services.core.articles import iter_jsonl, validate
+from services.enrich.settings import EnrichSettings
+
+# Our actor types against the CoNLL-style labels of the evaluation files.
+TYPES = {"person": "PER", "organisation": "ORG", "place": "LOC"}
+SCORED = ("PER", "ORG", "LOC")
+
+
+def score(
+    gold: set[tuple[str, int, int, str]], found: set[tuple[str, int, int, str]]
+) -> dict[str, tuple[float, float, float]]:
+    """Per type and overall: (precision, recall, F1) of exact (doc, start, end, type) matches."""
+    out = {}
+    for label in (*SCORED, "ALL"):
+        g = {x for x in gold if label in ("ALL", x[3])}
+        f = {x for x in found if label in ("ALL", x[3])}
+        tp = len(g & f)
+        p = tp / len(f) if f else 0.0
+        r = tp / len(g) if g else 0.0
+        out[label] = (p, r, 2 * p * r / (p + r) if p + r else 0.0)
+    return out
+
+
+def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter[str]]:
+    settings = EnrichSettings()
+    analyzer = Analyzer.load(settings.enrich_spacy_model, settings.enrich_rules_path)
+    docs = [d for _, d in iter_jsonl(path) if isinstance(d, dict)]
+    gold = {
+        (d["id"], e["start"], e["end"], e["label"])
+        for d in docs
+        for e in d["entities"]
+        if e["label"] in SCORED
+    }
+    articles = validate([{"id": d["id"], "text": d["text"]} for d in docs])
+    found: set[tuple[str, int, int, str]] = set()
+    for article, result in zip(articles, analyzer.analyze(articles), strict=True):
+        if article.text != result.enriched.text:
+            raise ValueError(
+                f"{article.id}: text changed by normalisation; offsets would not compare"
+            )
+        types = {a.id: a.type for a in result.enriched.actors}
+        for m in result.enriched.entities:
+            label = TYPES.get(types[m.actor_id])
+            if label is not None:
+                found.add((article.id, m.start, m.end, label))
+    return score(gold, found), Counter(x[3] for x in gold)
+
+
+def run(path: Path) -> int:
+    scores, support = evaluate(path)
+    print(f"{'type':<6}{'precision':>10}{'recall':>8}{'F1':>8}{'gold':>7}")
+    for label, (p, r, f) in scores.items():
+        print(
+            f"{label:<6}{p:>10.3f}{r:>8.3f}{f:>8.3f}{support.get(label, sum(support.values())):>7}"
+        )
+    return 0
