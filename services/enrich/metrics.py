@@ -28,7 +28,7 @@ RULES = Gauge("wirewatch_enrich_rules", "Rules in the active rule set.")
 STORIES = Gauge("wirewatch_enrich_stories", "Stories held for one-alert-per-story.")
 STAGE_SECONDS = Histogram(
     "wirewatch_enrich_stage_seconds",
-    "Time per batch spent in each stage (analyze, produce, commit).",
+    "Time per batch spent in each stage (decode, nlp, actors, rules, produce, commit).",
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
@@ -50,3 +50,11 @@ FAILURES = Counter(
     "wirewatch_enrich_batch_failures_total",
     "Batches retried because the broker did not acknowledge the outputs.",
 )
+END_TO_END = Histogram(
+    "wirewatch_enrich_end_to_end_seconds",
+    "Ingest acceptance to output acknowledged, by output (enriched, alert).",
+    ["output"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900),
+)
+REBALANCES = Counter("wirewatch_enrich_rebalances_total", "Partition assignments received.")
+ASSIGNED = Gauge("wirewatch_enrich_assigned_partitions", "Raw-topic partitions this worker owns.")

@@ -52,9 +52,11 @@ class BatchProcessor:
                 metrics.MESSAGES.labels("skipped_language").inc()
                 continue
             good.append((record, article))
-        t0 = time.perf_counter()
-        results = await asyncio.to_thread(self._analyze, [a for _, a in good])
-        metrics.STAGE_SECONDS.labels("analyze").observe(time.perf_counter() - t0)
+        metrics.STAGE_SECONDS.labels("decode").observe(time.perf_counter() - started)
+        timings: dict[str, float] = {}
+        results = await asyncio.to_thread(self._analyze, [a for _, a in good], timings)
+        for stage, seconds in timings.items():
+            metrics.STAGE_SECONDS.labels(stage).observe(seconds)
         t0 = time.perf_counter()
         now = utcnow()
         for (record, _), result in zip(good, results, strict=True):
@@ -68,17 +70,26 @@ class BatchProcessor:
                 deliveries.extend(await self._publish(enriched, alerts))
         await asyncio.gather(*deliveries)
         metrics.STAGE_SECONDS.labels("produce").observe(time.perf_counter() - t0)
+        acked = utcnow()
+        for (_, article), result in zip(good, results, strict=True):
+            if not isinstance(result, Exception):
+                since_ingest = (acked - article.received_at).total_seconds()
+                metrics.END_TO_END.labels("enriched").observe(since_ingest)
+                for _ in result.alerts:
+                    metrics.END_TO_END.labels("alert").observe(since_ingest)
         elapsed = time.perf_counter() - started
         for _ in records:
             metrics.ARTICLE_SECONDS.observe(elapsed)
         metrics.MESSAGES.labels("enriched").inc(sum(not isinstance(r, Exception) for r in results))
 
-    def _analyze(self, articles: list[RawArticle]) -> list[Analysis | Exception]:
+    def _analyze(
+        self, articles: list[RawArticle], timings: dict[str, float]
+    ) -> list[Analysis | Exception]:
         """Analyse the batch; if it fails, article by article so only the culprit is lost."""
         if not articles:
             return []
         try:
-            return list(self.analyzer.analyze(articles))
+            return list(self.analyzer.analyze(articles, timings=timings))
         except Exception:
             log.exception("batch analysis failed; retrying article by article")
         out: list[Analysis | Exception] = []

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from services.core import kafka
@@ -47,12 +47,12 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
         await _wait_caught_up(tail, tail_task, stop)
         cons = kafka.consumer(
             settings,
-            settings.topic_raw,
             group_id=settings.enrich_group_id,
             max_poll_interval_ms=settings.enrich_max_poll_interval_ms,
             session_timeout_ms=settings.enrich_session_timeout_ms,
             heartbeat_interval_ms=settings.enrich_heartbeat_interval_ms,
         )
+        cons.subscribe([settings.topic_raw], listener=_Rebalances())
         await kafka.start_when_ready(cons, settings.kafka_connect_timeout_s, stop)
         watcher = RulesWatcher(rules_path, analyzer.nlp, settings.enrich_rules_reload_interval_s)
         _on_sighup(watcher)
@@ -65,6 +65,17 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
         stop.set()
         await producer.stop()
         await asyncio.gather(tail_task, return_exceptions=True)
+
+
+class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Counts assignments; commits need nothing here, as each batch commits before the next poll."""
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        metrics.ASSIGNED.set(0)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        metrics.REBALANCES.inc()
+        metrics.ASSIGNED.set(len(assigned))
 
 
 def _remember_into(alerting: Alerting) -> Callable[[Any], None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,19 +66,38 @@ class Analyzer:
         return cls(nlp, rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp))
 
     def analyze(
-        self, articles: Sequence[RawArticle], now: datetime | None = None
+        self,
+        articles: Sequence[RawArticle],
+        now: datetime | None = None,
+        timings: dict[str, float] | None = None,
     ) -> list[Analysis]:
-        """Analyse a batch; spaCy runs once over all texts and once over all titles."""
-        now = now or utcnow()
-        docs = self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size)
-        # Titles only feed the rules, so the parser and NER can be skipped for them.
-        titles = self.nlp.pipe(
-            (a.title or "" for a in articles), batch_size=self.batch_size, disable=["parser", "ner"]
-        )
-        return [self._one(a, d, t, now) for a, d, t in zip(articles, docs, titles, strict=True)]
+        """Analyse a batch; spaCy runs once over all texts and once over all titles.
 
-    def _one(self, article: RawArticle, doc: Any, title: Any, now: datetime) -> Analysis:
+        `timings`, when given, receives the seconds spent per stage (nlp, actors, rules).
+        """
+        now = now or utcnow()
+        spent = timings if timings is not None else {}
+        started = time.perf_counter()
+        docs = list(self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size))
+        # Titles only feed the rules, so the parser and NER can be skipped for them.
+        titles = list(
+            self.nlp.pipe(
+                (a.title or "" for a in articles),
+                batch_size=self.batch_size,
+                disable=["parser", "ner"],
+            )
+        )
+        spent["nlp"] = spent.get("nlp", 0.0) + time.perf_counter() - started
+        return [
+            self._one(a, d, t, now, spent) for a, d, t in zip(articles, docs, titles, strict=True)
+        ]
+
+    def _one(
+        self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
+    ) -> Analysis:
+        started = time.perf_counter()
         actors, mentions = _actors_and_mentions(doc)
+        middle = time.perf_counter()
         match_doc = rules_mod.MatchDoc.build(
             title, doc, actors, mentions, article.source, article.language
         )
@@ -85,6 +105,9 @@ class Analyzer:
             self._alert(article, rule, outcome, actors, now)
             for rule, outcome in self.rules.fired(match_doc)
         ]
+        done = time.perf_counter()
+        spent["actors"] = spent.get("actors", 0.0) + middle - started
+        spent["rules"] = spent.get("rules", 0.0) + done - middle
         enriched = EnrichedArticle(
             id=article.id,
             title=article.title,
