@@ -19,6 +19,7 @@ def _m(text: str, start: int, label: str) -> RawMention:
         ("Haftar’s", "Haftar"),
         ("“Haftar”", "Haftar"),
         ("the GNA", "GNA"),
+        ("The Church of Scientology", "Church of Scientology"),
         ("The Hague", "The Hague"),
         ("Tripoli", "Tripoli"),
     ],

@@ -29,7 +29,8 @@ TITLES = (
     "chancellor", "pope", "judge", "commander", "ambassador", "secretary-general", "mayor",
 )  # fmt: skip
 _TITLE_RE = re.compile(r"(?:the\s+)?(?:" + "|".join(re.escape(t) for t in TITLES) + r")\s+", re.I)
-_LEADING = re.compile(r"(?:the\s+|[\"'“”‘’(\[]+)")
+# "The" is cut too ("The Church of Scientology"), except where it is part of the name.
+_LEADING = re.compile(r"(?:(?:the|The)\s+(?!Hague|Gambia|Bahamas)|[\"'“”‘’(\[]+)")
 _TRAILING = re.compile(r"(?:['’]s?|[\"“”‘’)\],;:])$")
 _SEPARATORS = re.compile(r"[-‐‑–—_'’`.]+")
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "&"})
