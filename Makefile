@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format bench schemas clean
+.PHONY: help install tools run test lint format bench schemas clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install wirewatch with pinned dependencies
 
+tools:  ## promtool for the metrics and Prometheus checks (Debian's prometheus package)
+	@command -v promtool >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "promtool missing: run 'apt-get install prometheus' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
 run: $(STAMP)  ## run broker, topics and the three services; Ctrl-C stops all
 	$(BIN)/wirewatch run
 
@@ -25,7 +30,7 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/mypy
 	$(BIN)/wirewatch schemas --check
 
-test: lint  ## install what is missing, lint, then the whole test suite
+test: lint tools  ## install what is missing, lint, then the whole test suite
 	$(BIN)/pytest
 
 format: $(STAMP)  ## apply ruff's fixes and formatting

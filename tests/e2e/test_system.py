@@ -118,6 +118,13 @@ def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -
         f"http://127.0.0.1:{system.env['WIREWATCH_ENRICH_METRICS_PORT']}/metrics"
     ).text
     assert 'wirewatch_enrich_messages_total{outcome="enriched"} 1.0' in metrics
+    assert "wirewatch_enrich_end_to_end_seconds_count" in metrics
+    for port in ("WIREWATCH_API_PORT", "WIREWATCH_INGEST_PORT", "WIREWATCH_ENRICH_METRICS_PORT"):
+        exposition = httpx.get(f"http://127.0.0.1:{system.env[port]}/metrics").text
+        lint = subprocess.run(
+            ["promtool", "check", "metrics"], input=exposition, capture_output=True, text=True
+        )
+        assert (lint.returncode, lint.stdout + lint.stderr) == (0, ""), port
 
     system.proc.send_signal(signal.SIGTERM)
     assert system.proc.wait(60) == 0
