@@ -71,3 +71,12 @@ def test_dockerfile_runs_as_non_root_from_a_build_stage() -> None:
     users = [line for line in lines if line.startswith("USER ")]
     assert users
     assert users[-1].split()[1] not in {"root", "0"}
+
+
+def test_compose_secrets_are_required_and_well_formed() -> None:
+    text = (REPO / "docker-compose.yml").read_text()
+    refs = re.findall(r"\$\{([^}]*)\}", text)
+    required = {"GRAFANA_ADMIN_PASSWORD", "WIREWATCH_INGEST_API_KEYS", "WIREWATCH_API_KEYS"}
+    assert required <= {r.split(":")[0] for r in refs}
+    assert all(":?" in r for r in refs), refs  # no silent empty defaults
+    assert not re.search(r"\$\{[^}]*\{", text)  # a brace in a message would end the reference early
