@@ -263,6 +263,9 @@ async def test_actors_and_analyze(
             headers={"X-API-Key": WRITER},
             json={"text": "short", "targets": [{"start": 2, "end": 99}]},
         )
+        blank = await client.post(
+            "/v1/analyze", headers={"X-API-Key": WRITER}, json={"text": " \u0000\n\t"}
+        )
     names = {a["name"]: a for a in listing["actors"]}
     assert names["Khalifa Haftar"]["sentiment"] < 0
     assert names["Khalifa Haftar"]["mentions"] >= 7
@@ -284,3 +287,5 @@ async def test_actors_and_analyze(
         }
     ]
     assert bad.status_code == 422
+    assert blank.status_code == 422
+    assert "no text left" in blank.json()["detail"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from tests.helpers import produce_many
 from tests.integration.test_api_features import ADMIN, KEYS
 
 pytestmark = pytest.mark.integration
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("WIREWATCH_TEST_FUZZ_EXAMPLES", "25"))
 SKIP = {("GET", "/v1/alerts/stream")}  # never ends by design; covered by its own tests
 
 

@@ -12,7 +12,7 @@ from services.api.security import require
 from services.api.state import state_of
 from services.core.analysis import sentiment
 from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.articles import prepare
+from services.core.articles import EmptyText, prepare
 from services.core.models import ArticleIn
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
@@ -49,15 +49,19 @@ async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeR
             raise HTTPException(
                 422, f"targets[{i}]: need start < end <= len(text) ({len(body.text)})"
             )
-    article = prepare(
-        ArticleIn(
-            text=body.text,
-            title=body.title,
-            url=body.url,
-            source=body.source,
-            published_at=body.published_at,
+    try:
+        article = prepare(
+            ArticleIn(
+                text=body.text,
+                title=body.title,
+                url=body.url,
+                source=body.source,
+                published_at=body.published_at,
+            )
         )
-    )
+    except EmptyText as exc:
+        # Whitespace or control characters only: nothing to analyse is the caller's error.
+        raise HTTPException(422, f"text: {exc}") from exc
     async with state.analyze_slots:
         [result] = await asyncio.to_thread(analyzer.analyze, [article])
     return AnalyzeResponse(
