@@ -66,8 +66,12 @@ OVERVIEW: list[Panel] = [
                 "dlq {{reason}}",
             ),
             (
-                'sum(rate(wirewatch_ingest_articles_total{outcome=~"failed|rejected"}[$__rate_interval]))',
-                "ingest failed or rejected",
+                'sum(rate(wirewatch_ingest_articles_total{outcome="failed"}[$__rate_interval]))',
+                "ingest failed",
+            ),
+            (
+                "sum by (reason) (rate(wirewatch_ingest_rejected_total[$__rate_interval]))",
+                "rejected {{reason}}",
             ),
         ],
     ),
@@ -125,6 +129,26 @@ PIPELINE: list[Panel] = [
         [("sum(increase(wirewatch_enrich_rebalances_total[$__rate_interval]))", "rebalances")],
     ),
     (
+        "Group members",
+        "How many enrich workers share the raw topic, and do they own all its partitions?",
+        "short",
+        [
+            ("wirewatch:enrich_group_members:count", "members"),
+            ("sum(wirewatch_enrich_assigned_partitions)", "partitions assigned"),
+        ],
+    ),
+    (
+        "End-to-end latency by output",
+        "How long from ingest to the enriched article and to the alert (p95)?",
+        "s",
+        [
+            (
+                "histogram_quantile(0.95, sum by (le, output) (rate(wirewatch_enrich_end_to_end_seconds_bucket[$__rate_interval])))",
+                "{{output}} p95",
+            )
+        ],
+    ),
+    (
         "API requests",
         "Which routes are used and how do they answer?",
         "reqps",
@@ -154,7 +178,26 @@ PIPELINE: list[Panel] = [
         [("time() - wirewatch_ingest_feed_last_success_timestamp_seconds", "{{feed}}")],
     ),
 ]
+# Each api replica exports the same top actors: max by merges them.
+TOP = "topk(10, max by (actor, type) (wirewatch_api_top_actor_mentions))"
 ACTORS: list[Panel] = [
+    (
+        "Top actors by mentions",
+        "Who is in the news now (mentions in the last hour, top 10)?",
+        "short",
+        [(TOP, "{{actor}}")],
+    ),
+    (
+        "Sentiment toward the top actors",
+        "Is the news about today's top actors turning positive or negative (-1..1)?",
+        "none",
+        [
+            (
+                f"max by (actor, type) (wirewatch_api_top_actor_sentiment) and on (actor, type) {TOP}",
+                "{{actor}}",
+            )
+        ],
+    ),
     (
         "Alerts by rule",
         "Which rules fire most?",

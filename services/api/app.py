@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -82,6 +84,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     state = ApiState(settings)
     app.state.api = state
+    metrics.TOP_ACTORS.source = functools.partial(_top_actors, state)
     app.state.guard = state.guard
     app.middleware("http")(_observe)
     if settings.api_cors_origins:
@@ -114,6 +117,15 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return metrics_response()
 
     return app
+
+
+def _top_actors(state: ApiState) -> list[metrics.ActorRow]:
+    settings = state.settings
+    if not settings.api_metrics_top_actors:
+        return []
+    since = datetime.now(UTC) - timedelta(seconds=settings.api_metrics_actor_window_s)
+    rows = state.book.summary(since, None, settings.api_metrics_top_actors)
+    return [(r.name, r.type, r.mentions, r.articles, r.sentiment) for r in rows]
 
 
 async def _observe(

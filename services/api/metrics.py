@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from collections.abc import Callable, Iterator
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 ALERT_MESSAGES = Counter(
     "wirewatch_api_alert_messages_total",
@@ -50,3 +54,41 @@ WEBHOOK_SECONDS = Histogram(
 WEBHOOK_SUBSCRIPTIONS = Gauge(
     "wirewatch_api_webhook_subscriptions", "Active webhook subscriptions."
 )
+
+
+# (name, type, mentions, articles, mean sentiment) of the top actors, most mentioned first.
+ActorRow = tuple[str, str, int, int, float]
+
+
+class TopActors(Collector):
+    """The most mentioned actors of the last window, read from the actor book at scrape time.
+
+    Only the top N are exported, so the `actor` label stays bounded (N series per metric,
+    whatever the news); the full statistics are on GET /v1/actors.
+    """
+
+    def __init__(self) -> None:
+        self.source: Callable[[], list[ActorRow]] = list
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        rows = self.source()
+        families = (
+            ("mentions", "Mentions in the last window, for the top actors by mentions.", 2),
+            ("articles", "Articles naming the actor in the last window, for the top actors.", 3),
+            ("sentiment", "Mean article-level sentiment toward the actor (-1..1), top actors.", 4),
+        )
+        for name, doc, column in families:
+            family = GaugeMetricFamily(
+                f"wirewatch_api_top_actor_{name}", doc, labels=["actor", "type"]
+            )
+            for row in rows:
+                family.add_metric([row[0], row[1]], float(row[column]))
+            yield family
+
+
+TOP_ACTORS = TopActors()
+REGISTRY.register(TOP_ACTORS)
+for _outcome in ("added", "updated", "duplicate", "invalid"):
+    ALERT_MESSAGES.labels(_outcome)
+for _outcome in ("delivered", "retried", "gave_up"):
+    WEBHOOK_DELIVERIES.labels(_outcome)

@@ -33,6 +33,12 @@ class ApiSettings(CommonSettings):
     api_actor_window_s: float = Field(7 * 86400, gt=0, description="Actor statistics kept.")
     api_actor_bucket_s: int = Field(3600, ge=60, description="Actor time-series bucket width.")
     api_actor_capacity: int = Field(50_000, ge=1, description="Actors kept; least recent go.")
+    api_metrics_top_actors: int = Field(
+        20, ge=0, le=500, description="Actors exported as metrics (most mentioned); 0: none."
+    )
+    api_metrics_actor_window_s: float = Field(
+        3600, gt=0, description="Window of the exported actor metrics."
+    )
     api_analyze_enabled: bool = True
     api_spacy_model: str = DEFAULT_MODEL
     api_webhook_group_id: str = "wirewatch-webhooks"

@@ -28,7 +28,7 @@ RULES = Gauge("wirewatch_enrich_rules", "Rules in the active rule set.")
 STORIES = Gauge("wirewatch_enrich_stories", "Stories held for one-alert-per-story.")
 STAGE_SECONDS = Histogram(
     "wirewatch_enrich_stage_seconds",
-    "Time per batch spent in each stage (decode, nlp, actors, rules, produce, commit).",
+    "Time per batch spent in each stage (decode, nlp, actors, sentiment, rules, produce, commit).",
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
@@ -58,3 +58,11 @@ END_TO_END = Histogram(
 )
 REBALANCES = Counter("wirewatch_enrich_rebalances_total", "Partition assignments received.")
 ASSIGNED = Gauge("wirewatch_enrich_assigned_partitions", "Raw-topic partitions this worker owns.")
+
+# Every bounded label value exists from the start, so rates read 0 rather than no data.
+for _outcome in ("enriched", "dlq", "skipped_language"):
+    MESSAGES.labels(_outcome)
+for _reason in ("invalid_message", "processing_error"):
+    DLQ.labels(_reason)
+for _output in ("enriched", "alert"):
+    END_TO_END.labels(_output)

@@ -113,6 +113,8 @@ class IngestState:
                 )
             except InvalidArticles as exc:
                 metrics.ARTICLES.labels("rejected").inc()
+                for problem in exc.problems:
+                    metrics.rejected_problem(problem.type)
                 log.info("feed entry rejected: %s", exc)
         if not good:
             return 0
@@ -200,6 +202,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
             response = await _submit(state, request)
         except HTTPException as exc:
             response = JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+            metrics.rejected_status(exc.status_code)
         metrics.REQUESTS.labels(str(response.status_code)).inc()
         if response.status_code == 202:
             metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -229,12 +232,14 @@ async def _submit(state: IngestState, request: Request) -> Response:
     settings = state.settings
     body = await read_limited(request, settings.ingest_max_body_bytes)
     if state.publisher is None or not state.tail.caught_up.is_set():
+        metrics.REJECTED.labels("not_ready").inc()
         return _unavailable("starting: de-duplication state is still loading")
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     try:
         items = decode_body(body, ndjson=media in NDJSON_TYPES)
         most = settings.ingest_max_articles_per_request
         if len(items) > most:
+            metrics.REJECTED.labels("too_many").inc()
             return JSONResponse({"detail": f"at most {most} articles per request"}, status_code=413)
         # HTML extraction and language detection cost CPU: off the event loop.
         articles = await asyncio.to_thread(
@@ -242,12 +247,15 @@ async def _submit(state: IngestState, request: Request) -> Response:
         )
     except InvalidArticles as exc:
         metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
+        for problem in exc.problems:
+            metrics.rejected_problem(problem.type)
         return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
     if not articles:
         return JSONResponse({"detail": "no article in the request body"}, status_code=422)
     try:
         results = await state.publisher.publish(articles)
     except TooLarge as exc:
+        metrics.REJECTED.labels("too_large").inc()
         return JSONResponse({"detail": str(exc)}, status_code=413)
     except PublishError as exc:
         metrics.ARTICLES.labels("failed").inc(len(articles))

@@ -44,3 +44,40 @@ FEED_LAST_SUCCESS = Gauge(
     "Unix time of the feed's last successful poll (by this replica).",
     ["feed"],
 )
+REJECTED = Counter(
+    "wirewatch_ingest_rejected_total",
+    "Submissions refused, by reason: articles (invalid_json, invalid_field, empty_text) or "
+    "whole requests (too_large, too_many, unauthorized, forbidden, rate_limited, not_ready).",
+    ["reason"],
+)
+REJECT_REASONS = (
+    "invalid_json",
+    "invalid_field",
+    "empty_text",
+    "too_large",
+    "too_many",
+    "unauthorized",
+    "forbidden",
+    "rate_limited",
+    "not_ready",
+)
+_BY_STATUS = {401: "unauthorized", 403: "forbidden", 413: "too_large", 429: "rate_limited"}
+_BY_PROBLEM = {"json_invalid": "invalid_json", "empty_text": "empty_text"}
+
+
+def rejected_status(status: int) -> None:
+    """Count a request refused with this HTTP status (auth, size, rate)."""
+    if status in _BY_STATUS:
+        REJECTED.labels(_BY_STATUS[status]).inc()
+
+
+def rejected_problem(kind: str) -> None:
+    """Count one article refused for a validation problem of this kind."""
+    REJECTED.labels(_BY_PROBLEM.get(kind, "invalid_field")).inc()
+
+
+# Every bounded label value exists from the start, so rates read 0 rather than no data.
+for _outcome in ("accepted", "near_duplicate", "duplicate", "rejected", "failed"):
+    ARTICLES.labels(_outcome)
+for _reason in REJECT_REASONS:
+    REJECTED.labels(_reason)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -17,80 +16,19 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-import uvicorn
-from fastapi import FastAPI, Request, Response
 
-from services.core.broker import EmbeddedBroker, free_port
+from services.core.broker import EmbeddedBroker
 from tests.conftest import SAMPLE_JSON, SAMPLES
+from tests.e2e.system import Receiver, System, start_system
 from tests.helpers import produce, read_topic
 
 pytestmark = pytest.mark.e2e
 
 
-class System:
-    def __init__(self, proc: subprocess.Popen[bytes], env: dict[str, str], log: Path):
-        self.proc, self.env, self.log = proc, env, log
-        self.api = f"http://127.0.0.1:{env['WIREWATCH_API_PORT']}"
-        self.ingest = f"http://127.0.0.1:{env['WIREWATCH_INGEST_PORT']}"
-
-    def wait_ready(self, timeout_s: float = 120) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            if "wirewatch is running" in self.log.read_text():
-                return
-            time.sleep(0.3)
-        raise AssertionError(f"not ready: {self.log.read_text()[-3000:]}")
-
-    def alerts_for(self, article_id: str) -> list[dict[str, Any]]:
-        alerts = httpx.get(f"{self.api}/v1/alerts", params={"limit": 1000}).json()["alerts"]
-        return [a for a in alerts if a["article_id"] == article_id]
-
-    def wait_alerts(self, article_id: str, timeout_s: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            found = self.alerts_for(article_id)
-            if found:
-                return found
-            time.sleep(0.2)
-        raise AssertionError(f"no alert for {article_id}: {self.log.read_text()[-3000:]}")
-
-
-def _start(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[System]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
-    env.update(
-        WIREWATCH_API_PORT=str(free_port()),
-        WIREWATCH_INGEST_PORT=str(free_port()),
-        WIREWATCH_ENRICH_METRICS_PORT=str(free_port()),
-        PYTHONUNBUFFERED="1",
-        **extra_env,
-    )
-    log = tmp_path / "run.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", "--no-samples"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    system = System(proc, env, log)
-    try:
-        system.wait_ready()
-        yield system
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture
 def embedded_system(tmp_path: Path) -> Iterator[System]:
     """`wirewatch run` with nothing configured: it starts its own embedded broker."""
-    yield from _start(tmp_path, {})
+    yield from start_system(tmp_path, {})
 
 
 def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -> None:
@@ -136,7 +74,7 @@ def broker_and_system(tmp_path: Path) -> Iterator[tuple[EmbeddedBroker, System]]
     """`wirewatch run` pointed at a broker we started (WIREWATCH_KAFKA_BOOTSTRAP_SERVERS)."""
     with EmbeddedBroker() as broker:
         env = {"WIREWATCH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers}
-        for system in _start(tmp_path, env):
+        for system in start_system(tmp_path, env):
             yield broker, system
 
 
@@ -236,35 +174,6 @@ def test_three_copies_of_a_wire_story_give_one_alert_with_two_related(
 ADMIN_KEY = "e2e-admin-key-0123456789"
 
 
-class _Receiver:
-    """A webhook endpoint in a thread of this test process, on loopback."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[float, bytes, dict[str, str]]] = []
-        app = FastAPI()
-
-        @app.post("/hook")
-        async def hook(request: Request) -> Response:
-            self.received.append((time.monotonic(), await request.body(), dict(request.headers)))
-            return Response(status_code=204)
-
-        self.port = free_port()
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None)
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> _Receiver:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 def _follow(url: str, events: list[tuple[float, dict[str, Any]]], stop: threading.Event) -> None:
     # Heartbeats come every 15 s, so a 60 s read timeout only fires on a dead stream.
     with contextlib.suppress(httpx.HTTPError), httpx.stream("GET", url, timeout=60) as response:
@@ -277,8 +186,8 @@ def _follow(url: str, events: list[tuple[float, dict[str, Any]]], stop: threadin
 
 def test_sse_client_and_webhook_get_the_alert_quickly(tmp_path: Path) -> None:
     keys = orjson.dumps({ADMIN_KEY: ["admin"]}).decode()
-    for system in _start(tmp_path, {"WIREWATCH_API_KEYS": keys}):
-        with _Receiver() as receiver:
+    for system in start_system(tmp_path, {"WIREWATCH_API_KEYS": keys}):
+        with Receiver() as receiver:
             hook = {
                 "url": f"http://127.0.0.1:{receiver.port}/hook",
                 "secret": "e2e-shared-secret-0123",

@@ -81,3 +81,9 @@ def test_dashboard_files_are_json_grafana_can_load() -> None:
         data = json.loads(path.read_text())
         assert data["schemaVersion"] >= 36
         assert len({p["id"] for p in data["panels"]}) == len(data["panels"])
+
+
+def test_readme_lists_every_panel_with_its_question() -> None:
+    readme = (REPO / "README.md").read_text()
+    for _, panel in _panels():
+        assert f"| {panel['title']} | {panel['description']} |" in readme, panel["title"]

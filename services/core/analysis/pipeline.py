@@ -73,7 +73,8 @@ class Analyzer:
     ) -> list[Analysis]:
         """Analyse a batch; spaCy runs once over all texts and once over all titles.
 
-        `timings`, when given, receives the seconds spent per stage (nlp, actors, rules).
+        `timings`, when given, receives the seconds spent per stage (nlp, actors, sentiment,
+        rules).
         """
         now = now or utcnow()
         spent = timings if timings is not None else {}
@@ -96,7 +97,9 @@ class Analyzer:
         self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
     ) -> Analysis:
         started = time.perf_counter()
-        actors, mentions = _actors_and_mentions(doc)
+        resolved = actor_mod.resolve(actor_mod.mentions_from(doc))
+        scoring = time.perf_counter()
+        actors, mentions = _scored(doc, resolved)
         middle = time.perf_counter()
         match_doc = rules_mod.MatchDoc.build(
             title, doc, actors, mentions, article.source, article.language
@@ -106,7 +109,8 @@ class Analyzer:
             for rule, outcome in self.rules.fired(match_doc)
         ]
         done = time.perf_counter()
-        spent["actors"] = spent.get("actors", 0.0) + middle - started
+        spent["actors"] = spent.get("actors", 0.0) + scoring - started
+        spent["sentiment"] = spent.get("sentiment", 0.0) + middle - scoring
         spent["rules"] = spent.get("rules", 0.0) + done - middle
         enriched = EnrichedArticle(
             id=article.id,
@@ -176,8 +180,8 @@ def _sentence_of(doc: Any, start: int, end: int) -> sentiment.Scored:
     return sentiment.Scored(offset, offset + len(text), sentiment.score_text(text))
 
 
-def _actors_and_mentions(doc: Any) -> tuple[list[Actor], list[Mention]]:
-    resolved = actor_mod.resolve(actor_mod.mentions_from(doc))
+def _scored(doc: Any, resolved: list[actor_mod.ResolvedActor]) -> tuple[list[Actor], list[Mention]]:
+    """The enriched actors and mentions, each scored by the sentences that mention it."""
     actors: list[Actor] = []
     mentions: list[Mention] = []
     cache: dict[tuple[int, int], sentiment.Scored] = {}

@@ -1,0 +1,47 @@
+"""Target-dependent sentiment inputs: the sentence with its target marked, and NewsMTSC files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from services.core.models import SentimentLabel
+
+LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
+# NewsMTSC polarity codes.
+POLARITY: dict[float, SentimentLabel] = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target in a text: character offsets, end exclusive; `label` when annotated."""
+
+    text: str
+    start: int
+    end: int
+    label: SentimentLabel | None = None
+
+
+def mark(target: Target) -> tuple[str, str]:
+    """The model's input pair: the text with the target in brackets, and the mention itself.
+
+    The same marking is used in training and serving; changing it needs retraining.
+    """
+    t = target.text
+    mention = t[target.start : target.end]
+    return f"{t[: target.start]}[ {mention} ]{t[target.end :]}", mention
+
+
+def read_newsmtsc(path: Path) -> Iterator[Target]:
+    """Every annotated target of a NewsMTSC-format JSONL file."""
+    with path.open("rb") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            row = orjson.loads(line)
+            text = row["sentence_normalized"]
+            for t in row["targets"]:
+                yield Target(text, int(t["from"]), int(t["to"]), POLARITY[float(t["polarity"])])

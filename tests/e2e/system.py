@@ -1,0 +1,108 @@
+"""Helpers of the end-to-end tests: the system as processes, and a webhook receiver."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+from services.core.broker import free_port
+
+
+class System:
+    def __init__(self, proc: subprocess.Popen[bytes], env: dict[str, str], log: Path):
+        self.proc, self.env, self.log = proc, env, log
+        self.api = f"http://127.0.0.1:{env['WIREWATCH_API_PORT']}"
+        self.ingest = f"http://127.0.0.1:{env['WIREWATCH_INGEST_PORT']}"
+
+    def wait_ready(self, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            if "wirewatch is running" in self.log.read_text():
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"not ready: {self.log.read_text()[-3000:]}")
+
+    def alerts_for(self, article_id: str) -> list[dict[str, Any]]:
+        alerts = httpx.get(f"{self.api}/v1/alerts", params={"limit": 1000}).json()["alerts"]
+        return [a for a in alerts if a["article_id"] == article_id]
+
+    def wait_alerts(self, article_id: str, timeout_s: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = self.alerts_for(article_id)
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no alert for {article_id}: {self.log.read_text()[-3000:]}")
+
+
+def start_system(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[System]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
+    env.update(
+        WIREWATCH_API_PORT=str(free_port()),
+        WIREWATCH_INGEST_PORT=str(free_port()),
+        WIREWATCH_ENRICH_METRICS_PORT=str(free_port()),
+        PYTHONUNBUFFERED="1",
+        **extra_env,
+    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "run", "--no-samples"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    system = System(proc, env, log)
+    try:
+        system.wait_ready()
+        yield system
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+class Receiver:
+    """A webhook endpoint in a thread of this test process, on loopback."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[float, bytes, dict[str, str]]] = []
+        app = FastAPI()
+
+        @app.post("/hook")
+        async def hook(request: Request) -> Response:
+            self.received.append((time.monotonic(), await request.body(), dict(request.headers)))
+            return Response(status_code=204)
+
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None)
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
