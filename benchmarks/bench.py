@@ -1,13 +1,18 @@
-"""Throughput of `wirewatch analyze` next to raw spaCy `nlp.pipe` on the same texts."""
+"""Throughput of `wirewatch analyze` next to raw spaCy `nlp.pipe` on the same texts, with
+the trained sentiment model and with the VADER lexicon, and the model's own speed."""
 
 from __future__ import annotations
 
 import argparse
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from services.core.analysis import sentiment
 from services.core.analysis.pipeline import Analyzer
+from services.core.analysis.target_model import TargetModel
+from services.core.analysis.targets import Prediction, Target
 from services.core.articles import iter_jsonl, validate
 from services.core.models import RawArticle
 from services.tools.analyze import CHUNK
@@ -29,15 +34,31 @@ def _raw_pipe(analyzer: Analyzer, articles: list[RawArticle]) -> float:
     return time.perf_counter() - started
 
 
-def _analyze(analyzer: Analyzer, articles: list[RawArticle]) -> float:
+def _analyze(analyzer: Analyzer, articles: list[RawArticle], timings: dict[str, float]) -> float:
     """What `wirewatch analyze` does per chunk: analysis plus JSON serialisation."""
     started = time.perf_counter()
     for i in range(0, len(articles), CHUNK):
-        for result in analyzer.analyze(articles[i : i + CHUNK]):
+        for result in analyzer.analyze(articles[i : i + CHUNK], timings=timings):
             result.enriched.model_dump_json()
             for alert in result.alerts:
                 alert.model_dump_json()
     return time.perf_counter() - started
+
+
+def _model_speed(articles: list[RawArticle], analyzer: Analyzer) -> tuple[int, float]:
+    """Targets the model scores for these articles, and its targets/s on one thread."""
+    targets: list[Target] = []
+
+    def collect(batch: Sequence[Target]) -> list[Prediction]:
+        targets.extend(batch)
+        return [Prediction("neutral", 0.0, 1.0) for _ in batch]
+
+    scoring = sentiment.SentimentMethod("collect", collect, 0.0)
+    Analyzer(analyzer.nlp, analyzer.rules, method=scoring).analyze(articles)
+    model = TargetModel(threads=1)
+    started = time.perf_counter()
+    model.predict(targets)
+    return len(targets), len(targets) / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -47,18 +68,26 @@ def main() -> None:
     args = parser.parse_args()
     articles = _load(args.file, args.limit)
     words = sum(len(a.text.split()) for a in articles)
-    analyzer = Analyzer.load()
-    analyzer.analyze(articles[:8])  # warm-up: first calls allocate and fill caches
-    raw_s = _raw_pipe(analyzer, articles)
-    full_s = _analyze(analyzer, articles)
     n = len(articles)
     print(f"corpus      {args.file} ({n} articles, {words:,} words)")
     print(f"machine     {platform.machine()}, Python {platform.python_version()}, one process")
+    analyzers = {"model": Analyzer.load(), "vader": Analyzer.load(method="vader")}
+    for analyzer in analyzers.values():
+        analyzer.analyze(articles[:8])  # warm-up: first calls allocate and fill caches
+    raw_s = _raw_pipe(analyzers["model"], articles)
     print(f"nlp.pipe    {n / raw_s:8.1f} articles/s  ({words / raw_s:,.0f} words/s, {raw_s:.1f} s)")
-    print(
-        f"analyze     {n / full_s:8.1f} articles/s  ({words / full_s:,.0f} words/s, {full_s:.1f} s)"
-    )
-    print(f"ratio       {raw_s / full_s:8.2f}  (analyze throughput / raw nlp.pipe throughput)")
+    for name, analyzer in analyzers.items():
+        timings: dict[str, float] = {}
+        full_s = _analyze(analyzer, articles, timings)
+        stages = ", ".join(f"{k} {v / n * 1000:.1f}" for k, v in timings.items())
+        print(
+            f"analyze     {n / full_s:8.1f} articles/s  ({words / full_s:,.0f} words/s, "
+            f"{full_s:.1f} s) sentiment={name}"
+        )
+        print(f"  ratio     {raw_s / full_s:8.2f}  (analyze / raw nlp.pipe throughput)")
+        print(f"  stages    ms/article: {stages}")
+    count, speed = _model_speed(articles[: min(n, 300)], analyzers["model"])
+    print(f"model       {speed:8.1f} targets/s, one thread ({count} targets, first 300 articles)")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,32 @@ def _eval_ner(args: argparse.Namespace) -> int:
     return run(args.file)
 
 
+def _sentiment(args: argparse.Namespace) -> int:
+    from services.tools.sentiment import run
+
+    return run(args.file)
+
+
+def _eval_sentiment(args: argparse.Namespace) -> int:
+    from services.tools.sentiment import run_eval
+
+    return run_eval(args.files, args.method)
+
+
+def _train_sentiment(args: argparse.Namespace) -> int:
+    try:
+        from services.tools.train_sentiment import train
+    except ImportError as exc:
+        print(
+            f"wirewatch train: {exc}; install the extra: pip install -e '.[train]'", file=sys.stderr
+        )
+        return 2
+    dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(train(args.data / "train.jsonl", dev, args.out, epochs=args.epochs, seed=args.seed))
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -140,6 +166,29 @@ def _parser() -> argparse.ArgumentParser:
     ner = evals.add_parser("ner", help="entity precision/recall/F1 by type on annotated JSONL")
     ner.add_argument("file", type=Path, help="{id, text, entities: [{start, end, label}]} per line")
     ner.set_defaults(func=_eval_ner)
+    polarity = evals.add_parser(
+        "sentiment", help="target sentiment accuracy, P/R/F1 by class, macro-F1 (NewsMTSC format)"
+    )
+    polarity.add_argument("files", type=Path, nargs="+", help="NewsMTSC JSONL files")
+    polarity.add_argument("--method", choices=["model", "vader"], default="model")
+    polarity.set_defaults(func=_eval_sentiment)
+    sentiment = sub.add_parser(
+        "sentiment", help="sentiment toward marked targets, JSONL in, JSONL out, line for line"
+    )
+    sentiment.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
+    sentiment.set_defaults(func=_sentiment)
+    train = sub.add_parser("train", help="train models (needs the [train] extra)")
+    trainers = train.add_subparsers(dest="train", required=True)
+    train_sentiment = trainers.add_parser("sentiment", help="fine-tune the target-sentiment model")
+    train_sentiment.add_argument(
+        "--data", type=Path, default=Path("../shared/data/newsmtsc"), help="NewsMTSC folder"
+    )
+    train_sentiment.add_argument(
+        "--out", type=Path, default=Path("services/data/models/sentiment"), help="model folder"
+    )
+    train_sentiment.add_argument("--epochs", type=int, default=3)
+    train_sentiment.add_argument("--seed", type=int, default=13)
+    train_sentiment.set_defaults(func=_train_sentiment)
     schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
     schemas.add_argument("--out", type=Path, default=None)
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")

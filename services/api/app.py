@@ -40,7 +40,13 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
     if settings.topic_create:
         await kafka.ensure_topics(settings)
     if settings.api_analyze_enabled:
-        state.analyzer = await asyncio.to_thread(Analyzer.load, settings.api_spacy_model)
+        state.analyzer = await asyncio.to_thread(
+            Analyzer.load,
+            settings.api_spacy_model,
+            None,
+            settings.sentiment_method,
+            settings.actors_paths,
+        )
     producer = kafka.producer(settings)
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
     state.store = WebhookStore(producer, settings.topic_webhooks, state.registry)

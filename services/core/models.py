@@ -138,6 +138,19 @@ class ActorSentiment(_Strict):
     evidence: list[Evidence]
 
 
+class Offsets(_Strict):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class ActorCandidate(_Strict):
+    """A known actor this one resembles, reported rather than merged."""
+
+    id: str
+    name: str
+    score: float = Field(ge=0, le=100, description="rapidfuzz ratio of the normalised names.")
+
+
 class Actor(_Strict):
     """A canonical actor of the article, with every surface form that named it."""
 
@@ -147,6 +160,19 @@ class Actor(_Strict):
     mention_count: int = Field(ge=1)
     surface_forms: list[str]
     sentiment: ActorSentiment
+    match: Literal["alias", "fuzzy", "article"] = Field(
+        "article",
+        description="How the canonical actor was found: the alias table, a fuzzy match "
+        "against it, or only within this article.",
+    )
+    wikidata: str | None = None
+    candidates: list[ActorCandidate] = Field(
+        default_factory=list, description="Known actors it resembles, not merged."
+    )
+    salience: float = Field(
+        0.0, ge=0, le=1, description="Share of mentions, earliness and presence in the title."
+    )
+    mentions: list[Offsets] = Field(default_factory=list, description="Where it is named.")
 
 
 class AlertRef(_Strict):

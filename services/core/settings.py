@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -37,6 +38,12 @@ class CommonSettings(BaseSettings):
     topic_partitions: int = Field(3, ge=1, le=10_000)
     topic_replication_factor: int = Field(1, ge=1, le=10)
     topic_create: bool = Field(True, description="Create missing topics at start.")
+    actors_paths: list[Path] = Field(
+        [], description="JSON list of alias-table YAML files read after the bundled one."
+    )
+    sentiment_method: Literal["model", "vader"] = Field(
+        "model", description="Sentiment toward actors: the trained target model, or VADER."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

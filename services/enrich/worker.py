@@ -32,7 +32,13 @@ Batch = dict[TopicPartition, list[Any]]
 async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
     """Consume the raw topic until `stop` is set (at-least-once)."""
     rules_path = settings.enrich_rules_path or rules_mod.DEFAULT_RULES
-    analyzer = await asyncio.to_thread(Analyzer.load, settings.enrich_spacy_model, rules_path)
+    analyzer = await asyncio.to_thread(
+        Analyzer.load,
+        settings.enrich_spacy_model,
+        rules_path,
+        settings.sentiment_method,
+        settings.actors_paths,
+    )
     log.info("analysis ready: %s", analyzer.models.model_dump())
     metrics.RULES.set(len(analyzer.rules.rules))
     if settings.topic_create:

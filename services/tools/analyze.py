@@ -24,7 +24,12 @@ def analyze(path: Path | None, out: TextIO) -> int:
         return 2
     # The enrich service's settings choose the model and rules, so the output matches it.
     settings = EnrichSettings()
-    analyzer = Analyzer.load(settings.enrich_spacy_model, settings.enrich_rules_path)
+    analyzer = Analyzer.load(
+        settings.enrich_spacy_model,
+        settings.enrich_rules_path,
+        settings.sentiment_method,
+        settings.actors_paths,
+    )
     alerting = Alerting()  # as in the service: later copies of a story join its first alert
     for i in range(0, len(articles), CHUNK):
         for result in analyzer.analyze(articles[i : i + CHUNK]):

@@ -86,7 +86,12 @@ def backtest(
 ) -> int:
     settings = EnrichSettings()
     try:
-        analyzer = Analyzer.load(settings.enrich_spacy_model, rules_path)
+        analyzer = Analyzer.load(
+            settings.enrich_spacy_model,
+            rules_path,
+            settings.sentiment_method,
+            settings.actors_paths,
+        )
     except rules_mod.RuleError as exc:
         print(f"wirewatch rules test: {exc}", file=sys.stderr)
         return 2

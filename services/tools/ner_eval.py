@@ -31,7 +31,12 @@ def score(
 
 def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter[str]]:
     settings = EnrichSettings()
-    analyzer = Analyzer.load(settings.enrich_spacy_model, settings.enrich_rules_path)
+    analyzer = Analyzer.load(
+        settings.enrich_spacy_model,
+        settings.enrich_rules_path,
+        "vader",  # sentiment is not measured here
+        settings.actors_paths,
+    )
     docs = [d for _, d in iter_jsonl(path) if isinstance(d, dict)]
     gold = {
         (d["id"], e["start"], e["end"], e["label"])

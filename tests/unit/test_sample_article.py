@@ -28,7 +28,7 @@ def _actor(result: Analysis, name: str) -> Actor:
         ("Fayez Al-Sarraj", "person"),
         ("Khalifa Haftar", "person"),
         ("Turkey", "place"),
-        ("GNA", "organisation"),
+        ("Government of National Accord", "organisation"),
         ("Cham Wings Airlines", "organisation"),
     ],
 )
@@ -41,6 +41,30 @@ def test_bare_haftar_is_merged_into_khalifa_haftar(result: Analysis) -> None:
     assert "Haftar" in haftar.surface_forms
     assert haftar.mention_count >= 7
     assert "Haftar" not in {a.name for a in result.enriched.actors}
+
+
+def test_actors_are_named_as_the_alias_table_knows_them(result: Analysis) -> None:
+    gna = _actor(result, "Government of National Accord")
+    assert (gna.id, gna.match, gna.surface_forms) == (
+        "government-of-national-accord",
+        "alias",
+        ["GNA"],
+    )
+    turkey = _actor(result, "Turkey")
+    assert (turkey.match, turkey.wikidata) == ("alias", "Q43")
+    italian = _actor(result, "Italian")
+    assert (italian.match, italian.wikidata) == ("article", None)
+    sarraj = _actor(result, "Fayez Al-Sarraj")
+    text = result.enriched.text
+    assert [text[m.start : m.end] for m in sarraj.mentions][:2] == ["Fayez Al-Sarraj", "Al-Sarraj"]
+    assert len(sarraj.mentions) == sarraj.mention_count
+
+
+def test_salience_ranks_the_protagonists_first(result: Analysis) -> None:
+    ranked = sorted(result.enriched.actors, key=lambda a: -a.salience)
+    assert {a.name for a in ranked[:2]} == {"Khalifa Haftar", "Fayez Al-Sarraj"}
+    assert all(0 <= a.salience <= 1 for a in ranked)
+    assert _actor(result, "Cham Wings Airlines").salience < 0.2
 
 
 def test_mentions_point_at_their_text_and_actor(result: Analysis) -> None:

@@ -12,6 +12,7 @@ from services.api.security import require
 from services.api.state import state_of
 from services.core.analysis import sentiment
 from services.core.analysis.pipeline import Analysis, Analyzer
+from services.core.analysis.targets import Target
 from services.core.articles import EmptyText, prepare
 from services.core.models import ArticleIn
 
@@ -19,19 +20,25 @@ router = APIRouter(prefix="/v1", tags=["analysis"])
 Writer = Annotated[str, Depends(require("write"))]
 
 
-def _targets(result: Analysis, spans: list[TargetSpan]) -> list[TargetSentiment]:
-    """Each target span scored like an actor mention: by the sentence that contains it."""
+def _targets(
+    result: Analysis, spans: list[TargetSpan], method: sentiment.SentimentMethod
+) -> list[TargetSentiment]:
+    """Each target span scored like an actor mention: in the sentence that contains it."""
     text = result.doc.text
-    out = []
+    targets = []
     for span in spans:
         sentence = text.sentence_span(text.sentence_at(span.start))
-        score = sentiment.score_text(sentence.text)
-        out.append(
-            TargetSentiment(
-                start=span.start, end=span.end, label=sentiment.label(score), score=score
-            )
-        )
-    return out
+        # A span that runs past its sentence is cut there; one outside any sentence
+        # (whitespace between them) is scored in the whole text.
+        start, end = max(span.start, sentence.start), min(span.end, sentence.end)
+        if start < end:
+            targets.append(Target(sentence.text, start - sentence.start, end - sentence.start))
+        else:
+            targets.append(Target(text.doc.text, span.start, span.end))
+    return [
+        TargetSentiment(start=span.start, end=span.end, label=p.label, score=p.score)
+        for span, p in zip(spans, method.score(targets), strict=True)
+    ]
 
 
 @router.post("/analyze", response_model=AnalyzeResponse, responses={422: {}, 503: {}})
@@ -65,5 +72,7 @@ async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeR
     async with state.analyze_slots:
         [result] = await asyncio.to_thread(analyzer.analyze, [article])
     return AnalyzeResponse(
-        article=result.enriched, alerts=result.alerts, targets=_targets(result, body.targets)
+        article=result.enriched,
+        alerts=result.alerts,
+        targets=_targets(result, body.targets, analyzer.sentiment),
     )

@@ -11,24 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from services.core.analysis import actors as actor_mod
+from services.core.analysis import aliases, sentiment
 from services.core.analysis import nlp as nlp_mod
 from services.core.analysis import rules as rules_mod
-from services.core.analysis import sentiment
 from services.core.analysis.rules.nodes import Outcome
+from services.core.analysis.scoring import score_actors
 from services.core.ids import alert_id
 from services.core.models import (
     Actor,
-    ActorSentiment,
     Alert,
     AlertActor,
     AlertRef,
     EnrichedArticle,
-    Evidence,
-    Mention,
-    MentionSentiment,
     ModelInfo,
     RawArticle,
-    Span,
     utcnow,
 )
 
@@ -48,22 +44,41 @@ class Analysis:
 class Analyzer:
     """Runs spaCy, actor resolution, sentiment and rules over batches of articles."""
 
-    def __init__(self, nlp: Any, rules: rules_mod.RuleSet, batch_size: int = 32):
+    def __init__(
+        self,
+        nlp: Any,
+        rules: rules_mod.RuleSet,
+        batch_size: int = 32,
+        method: sentiment.SentimentMethod | None = None,
+        table: aliases.AliasTable | None = None,
+    ):
         self.nlp = nlp
         self.batch_size = batch_size
+        self.sentiment = method or sentiment.method()
+        self.aliases = table if table is not None else aliases.AliasTable.load()
         self.set_rules(rules)
 
     def set_rules(self, rules: rules_mod.RuleSet) -> None:
         """Swap the rule set (between batches); the model info follows its version."""
         self.rules = rules
         self.models = ModelInfo(
-            spacy=nlp_mod.model_name(self.nlp), sentiment=sentiment.METHOD, rules=rules.version
+            spacy=nlp_mod.model_name(self.nlp),
+            sentiment=self.sentiment.name,
+            rules=rules.version,
         )
 
     @classmethod
-    def load(cls, model: str = nlp_mod.DEFAULT_MODEL, rules_path: Path | None = None) -> Analyzer:
+    def load(
+        cls,
+        model: str = nlp_mod.DEFAULT_MODEL,
+        rules_path: Path | None = None,
+        method: sentiment.Method = "model",
+        actor_tables: Sequence[Path] = (),
+    ) -> Analyzer:
         nlp = nlp_mod.load(model)
-        return cls(nlp, rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp))
+        rules = rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp)
+        table = aliases.AliasTable.load(actor_tables)
+        return cls(nlp, rules, method=sentiment.method(method), table=table)
 
     def analyze(
         self,
@@ -97,9 +112,11 @@ class Analyzer:
         self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
     ) -> Analysis:
         started = time.perf_counter()
-        resolved = actor_mod.resolve(actor_mod.mentions_from(doc))
+        resolved = aliases.canonicalise(
+            actor_mod.resolve(actor_mod.mentions_from(doc)), self.aliases
+        )
         scoring = time.perf_counter()
-        actors, mentions = _scored(doc, resolved)
+        actors, mentions = score_actors(doc, article.title, resolved, self.sentiment)
         middle = time.perf_counter()
         match_doc = rules_mod.MatchDoc.build(
             title, doc, actors, mentions, article.source, article.language
@@ -170,62 +187,3 @@ def alert_header(
         "tags": list(rule.tags),
         "story_id": article.story_id,
     }
-
-
-def _sentence_of(doc: Any, start: int, end: int) -> sentiment.Scored:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    sent = span.sent if span is not None else doc[:].sent
-    text = sent.text.strip()
-    offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-    return sentiment.Scored(offset, offset + len(text), sentiment.score_text(text))
-
-
-def _scored(doc: Any, resolved: list[actor_mod.ResolvedActor]) -> tuple[list[Actor], list[Mention]]:
-    """The enriched actors and mentions, each scored by the sentences that mention it."""
-    actors: list[Actor] = []
-    mentions: list[Mention] = []
-    cache: dict[tuple[int, int], sentiment.Scored] = {}
-    for actor in resolved:
-        scored = []
-        for m in actor.mentions:
-            sent = _sentence_of(doc, m.start, m.end)
-            sent = cache.setdefault((sent.start, sent.end), sent)
-            scored.append(sent)
-            mentions.append(_mention(doc.text, m, actor.id, sent))
-        score, evidence = sentiment.aggregate(scored)
-        actors.append(
-            Actor(
-                id=actor.id,
-                name=actor.name,
-                type=actor.type,
-                mention_count=len(actor.mentions),
-                surface_forms=actor.surface_forms,
-                sentiment=ActorSentiment(
-                    score=score,
-                    label=sentiment.label(score),
-                    evidence=[
-                        Evidence(
-                            start=s.start, end=s.end, text=doc.text[s.start : s.end], score=s.score
-                        )
-                        for s in evidence
-                    ],
-                ),
-            )
-        )
-    mentions.sort(key=lambda m: m.start)
-    return actors, mentions
-
-
-def _mention(text: str, m: actor_mod.RawMention, actor_id: str, sent: sentiment.Scored) -> Mention:
-    return Mention(
-        start=m.start,
-        end=m.end,
-        text=m.text,
-        label=m.label,
-        actor_id=actor_id,
-        sentiment=MentionSentiment(
-            score=sent.score,
-            label=sentiment.label(sent.score),
-            evidence=Span(start=sent.start, end=sent.end, text=text[sent.start : sent.end]),
-        ),
-    )

@@ -25,6 +25,15 @@ class Target:
     label: SentimentLabel | None = None
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one target: class, score in [-1, 1], confidence in [0, 1]."""
+
+    label: SentimentLabel
+    score: float  # P(positive) - P(negative)
+    confidence: float  # probability of the predicted class
+
+
 def mark(target: Target) -> tuple[str, str]:
     """The model's input pair: the text with the target in brackets, and the mention itself.
 
