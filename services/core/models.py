@@ -187,6 +187,37 @@ class ModelInfo(_Strict):
     rules: str
 
 
+class Quote(_Strict):
+    """Something an actor said: quoted directly or reported ("X said that ...")."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str = Field(description="The quoted or reported words.")
+    kind: Literal["direct", "reported"]
+    speaker_id: str | None = Field(description="The speaking actor; null when not found.")
+    speaker: str | None
+    attribution: Literal["explicit", "pronoun", "according_to", "continued", "none"] = Field(
+        description="How the speaker was found: named as the subject of a verb of saying, "
+        "a pronoun resolved to the last speaker, 'according to X', a quotation continuing "
+        "the previous one, or not at all."
+    )
+    cue: Span | None = Field(description="The verb of saying (or 'according to X').")
+    target_ids: list[str] = Field(description="Actors named in the quote, speaker excluded.")
+
+
+class Stance(_Strict):
+    """What a speaker's quotes say about an actor: the sentiment toward it in them."""
+
+    speaker_id: str
+    speaker: str
+    target_id: str
+    target: str
+    score: float = Field(ge=-1, le=1)
+    label: SentimentLabel
+    quotes: list[int] = Field(description="Indexes into `quotes`.")
+    evidence: list[Evidence]
+
+
 class EnrichedArticle(_Strict):
     """An article with its entities, actors, sentiment and the alerts it raised."""
 
@@ -207,6 +238,8 @@ class EnrichedArticle(_Strict):
     models: ModelInfo
     language: str | None = None
     story_id: str | None = None
+    quotes: list[Quote] = Field(default_factory=list)
+    stances: list[Stance] = Field(default_factory=list)
 
 
 class TermMatch(_Strict):

@@ -15,7 +15,7 @@ from services.core.analysis import aliases, sentiment
 from services.core.analysis import nlp as nlp_mod
 from services.core.analysis import rules as rules_mod
 from services.core.analysis.rules.nodes import Outcome
-from services.core.analysis.scoring import score_actors
+from services.core.analysis.scoring import quotes_and_stances, score_actors
 from services.core.ids import alert_id
 from services.core.models import (
     Actor,
@@ -116,7 +116,10 @@ class Analyzer:
             actor_mod.resolve(actor_mod.mentions_from(doc)), self.aliases
         )
         scoring = time.perf_counter()
-        actors, mentions = score_actors(doc, article.title, resolved, self.sentiment)
+        scored = score_actors(doc, article.title, resolved, self.sentiment)
+        actors, mentions = scored.actors, scored.mentions
+        quoting = time.perf_counter()
+        quotes, stances = quotes_and_stances(doc, scored, self.sentiment.band)
         middle = time.perf_counter()
         match_doc = rules_mod.MatchDoc.build(
             title, doc, actors, mentions, article.source, article.language
@@ -127,7 +130,8 @@ class Analyzer:
         ]
         done = time.perf_counter()
         spent["actors"] = spent.get("actors", 0.0) + scoring - started
-        spent["sentiment"] = spent.get("sentiment", 0.0) + middle - scoring
+        spent["sentiment"] = spent.get("sentiment", 0.0) + quoting - scoring
+        spent["quotes"] = spent.get("quotes", 0.0) + middle - quoting
         spent["rules"] = spent.get("rules", 0.0) + done - middle
         enriched = EnrichedArticle(
             id=article.id,
@@ -144,6 +148,8 @@ class Analyzer:
             models=self.models,
             language=article.language,
             story_id=article.story_id,
+            quotes=quotes,
+            stances=stances,
         )
         return Analysis(enriched, alerts, match_doc)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from services.core.analysis import actors as actor_mod
+from services.core.analysis import quotes as quotes_mod
 from services.core.analysis import sentiment
 from services.core.analysis.aliases import Match, normalise
 from services.core.analysis.targets import Prediction, Target
@@ -16,7 +18,9 @@ from services.core.models import (
     Mention,
     MentionSentiment,
     Offsets,
+    Quote,
     Span,
+    Stance,
 )
 
 
@@ -30,12 +34,19 @@ def _sentence_bounds(doc: Any, start: int, end: int) -> tuple[int, int]:
     return min(first, start), max(last, end)
 
 
+@dataclass(frozen=True)
+class ScoredActors:
+    actors: list[Actor]
+    mentions: list[Mention]
+    by_mention: dict[tuple[str, int], sentiment.Scored]  # (actor id, mention start) -> score
+
+
 def score_actors(
     doc: Any,
     title: str | None,
     resolved: list[tuple[actor_mod.ResolvedActor, Match]],
     method: sentiment.SentimentMethod,
-) -> tuple[list[Actor], list[Mention]]:
+) -> ScoredActors:
     """The enriched actors and mentions; each actor scored once per sentence that names it
     (as the target of its first mention there), the article-level score their weighted mean."""
     text = doc.text
@@ -59,17 +70,83 @@ def score_actors(
     ]
     actors: list[Actor] = []
     mentions: list[Mention] = []
+    by_mention: dict[tuple[str, int], sentiment.Scored] = {}
     most = max((len(a.mentions) for a, _ in resolved), default=1)
     title_key = f" {normalise(title)} " if title else ""
     for (actor, match), targets_of in zip(resolved, where, strict=True):
         for m, t in zip(actor.mentions, targets_of, strict=True):
             mentions.append(_mention(text, m, actor.id, scored[t], predictions[t]))
+            by_mention[actor.id, m.start] = scored[t]
         found = _actor(text, actor, [scored[t] for t in targets_of], method.band, match)
         actors.append(
             found.model_copy(update={"salience": salience(actor, len(text), most, title_key)})
         )
     mentions.sort(key=lambda m: m.start)
-    return actors, mentions
+    return ScoredActors(actors, mentions, by_mention)
+
+
+def quotes_and_stances(
+    doc: Any, scored: ScoredActors, band: float
+) -> tuple[list[Quote], list[Stance]]:
+    """The article's quotes, and per (speaker, actor named) the sentiment of the quoted words
+    toward the actor: the scores of the actor's mentions inside the quotes, weighted."""
+    text = doc.text
+    refs = [
+        quotes_mod.ActorRef(a.id, a.name, a.type, tuple((m.start, m.end) for m in a.mentions))
+        for a in scored.actors
+    ]
+    found = quotes_mod.find_quotes(doc, refs)
+    quotes: list[Quote] = []
+    pairs: dict[tuple[str, str], tuple[list[int], list[sentiment.Scored]]] = {}
+    for n, q in enumerate(found):
+        quotes.append(_quote(text, q))
+        if q.speaker is None:
+            continue
+        for actor, start, _ in q.targets:
+            s = scored.by_mention[actor.id, start]
+            # The evidence is the quoted part of the sentence that carries the score.
+            first, last = max(s.start, q.start), min(s.end, q.end)
+            indexes, pieces = pairs.setdefault((q.speaker.id, actor.id), ([], []))
+            if n not in indexes:
+                indexes.append(n)
+            pieces.append(sentiment.Scored(first, last, s.score, s.confidence))
+    names = {a.id: a.name for a in scored.actors}
+    stances = []
+    for (speaker, target), (indexes, pieces) in pairs.items():
+        score, evidence = sentiment.aggregate(pieces)
+        stances.append(
+            Stance(
+                speaker_id=speaker,
+                speaker=names[speaker],
+                target_id=target,
+                target=names[target],
+                score=score,
+                label=sentiment.label(score, band),
+                quotes=indexes,
+                evidence=[
+                    Evidence(start=e.start, end=e.end, text=text[e.start : e.end], score=e.score)
+                    for e in evidence
+                ],
+            )
+        )
+    return quotes, stances
+
+
+def _quote(text: str, q: quotes_mod.FoundQuote) -> Quote:
+    cue = None
+    if q.cue is not None:
+        cue = Span(start=q.cue[0], end=q.cue[1], text=text[q.cue[0] : q.cue[1]])
+    return Quote(
+        start=q.start,
+        end=q.end,
+        text=text[q.start : q.end],
+        kind=q.kind,
+        speaker_id=q.speaker.id if q.speaker else None,
+        speaker=q.speaker.name if q.speaker else None,
+        attribution=q.attribution,
+        cue=cue,
+        target_ids=list(dict.fromkeys(a.id for a, _, _ in q.targets)),
+    )
 
 
 def _actor(
