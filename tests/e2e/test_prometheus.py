@@ -26,10 +26,7 @@ from tests.conftest import REPO, SAMPLE_JSON
 from tests.e2e.system import Receiver, System, start_system
 from tests.helpers import produce
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("prometheus") is None, reason="needs `make tools`"),
-]
+pytestmark = pytest.mark.e2e
 ADMIN = "prom-e2e-admin-key-0123456789"
 WRITER = "prom-e2e-writer-key-0123456789"
 # Grafana's $__rate_interval is at least four scrapes; the whole test fits in this window.
@@ -88,6 +85,7 @@ def _config(tmp: Path, system: System) -> Path:
 
 @contextlib.contextmanager
 def _prometheus(tmp: Path, config: Path) -> Iterator[str]:
+    assert shutil.which("prometheus"), "no prometheus binary: `make tools` installs it"
     port = free_port()
     log = (tmp / "prometheus.log").open("wb")
     proc = subprocess.Popen(

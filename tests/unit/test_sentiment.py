@@ -26,3 +26,15 @@ def test_aggregate_is_the_mean_over_distinct_sentences_with_strongest_evidence()
 
 def test_aggregate_of_nothing_is_neutral() -> None:
     assert sentiment.aggregate([]) == (0.0, [])
+
+
+def test_aggregate_weights_by_confidence() -> None:
+    sure, unsure = Scored(0, 10, -0.9, 0.9), Scored(20, 30, 0.6, 0.3)
+    score, evidence = sentiment.aggregate([sure, unsure])
+    assert score == round((-0.9 * 0.9 + 0.6 * 0.3) / 1.2, 4)
+    assert evidence == [sure, unsure]
+
+
+def test_the_model_band_is_wider_than_vader_s() -> None:
+    assert sentiment.label(0.15, sentiment.MODEL_NEUTRAL_BAND) == "neutral"
+    assert sentiment.label(-0.25, sentiment.MODEL_NEUTRAL_BAND) == "negative"

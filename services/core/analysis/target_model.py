@@ -43,15 +43,22 @@ class TargetModel:
             str(path / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
 
+        wanted = {i.name for i in self.session.get_inputs()}
+        self.inputs = [(name, attr) for name, attr in INPUTS if name in wanted]
+
     def predict(self, targets: Sequence[Target]) -> list[Prediction]:
         return [self._one(t) for t in targets]
 
-    def _one(self, target: Target) -> Prediction:
+    def probabilities(self, target: Target) -> Any:
+        """P(negative), P(neutral), P(positive) for one target."""
         encoding = self.tokenizer.encode(*mark(target))
-        feed = {name: np.array([getattr(encoding, attr)], dtype=np.int64) for name, attr in INPUTS}
+        feed = {n: np.array([getattr(encoding, a)], dtype=np.int64) for n, a in self.inputs}
         logits = self.session.run(None, feed)[0][0].astype(np.float64)
         probs = np.exp(logits - logits.max())
-        probs /= probs.sum()
+        return probs / probs.sum()
+
+    def _one(self, target: Target) -> Prediction:
+        probs = self.probabilities(target)
         best = int(probs.argmax())
         return Prediction(
             label=LABELS[best],

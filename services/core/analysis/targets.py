@@ -34,6 +34,11 @@ class Prediction:
     confidence: float  # probability of the predicted class
 
 
+# Context kept on each side of the target, in characters: the marked target always fits
+# the model's 128 tokens, whatever the length of the text.
+WINDOW = 300
+
+
 def mark(target: Target) -> tuple[str, str]:
     """The model's input pair: the text with the target in brackets, and the mention itself.
 
@@ -41,7 +46,9 @@ def mark(target: Target) -> tuple[str, str]:
     """
     t = target.text
     mention = t[target.start : target.end]
-    return f"{t[: target.start]}[ {mention} ]{t[target.end :]}", mention
+    before = t[max(0, target.start - WINDOW) : target.start]
+    after = t[target.end : target.end + WINDOW]
+    return f"{before}[ {mention} ]{after}", mention
 
 
 def read_newsmtsc(path: Path) -> Iterator[Target]:
