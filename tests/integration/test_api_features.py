@@ -256,7 +256,11 @@ async def test_actors_and_analyze(
         analyzed = await client.post(
             "/v1/analyze",
             headers={"X-API-Key": WRITER},
-            json={"text": text, "targets": [{"start": turkey, "end": turkey + 6}]},
+            json={
+                "text": text,
+                "title": sample_article["title"],  # the title counts in salience
+                "targets": [{"start": turkey, "end": turkey + 6}],
+            },
         )
         bad = await client.post(
             "/v1/analyze",

@@ -86,7 +86,9 @@ async def test_sample_article_enriched_with_alert_and_offsets_committed(
         await eventually(committed_one)
     enriched = EnrichedArticle.model_validate_json(record.value)
     assert enriched.id == article_id == record.key.decode()
-    assert {"Khalifa Haftar", "Turkey", "GNA"} <= {a.name for a in enriched.actors}
+    assert {"Khalifa Haftar", "Turkey", "Government of National Accord"} <= {
+        a.name for a in enriched.actors
+    }
     parsed = [Alert.model_validate_json(r.value) for r in alerts]
     assert {a.rule_id for a in parsed} == {r.rule_id for r in enriched.alerts}
     assert all(a.article_id == article_id for a in parsed)
