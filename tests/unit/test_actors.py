@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.core.analysis.actors import RawMention, clean_span, name_key, resolve
+from services.core.analysis.actors import (
+    RawMention,
+    _looks_like_a_name,
+    clean_span,
+    name_key,
+    resolve,
+)
 
 
 def _m(text: str, start: int, label: str) -> RawMention:
@@ -22,6 +28,8 @@ def _m(text: str, start: int, label: str) -> RawMention:
         ("The Church of Scientology", "Church of Scientology"),
         ("The Hague", "The Hague"),
         ("Tripoli", "Tripoli"),
+        ("World Health Organisation (WHO", "World Health Organisation"),
+        ("Government of National Accord (GNA)", "Government of National Accord"),
     ],
 )
 def test_clean_span(text: str, expected: str) -> None:
@@ -32,6 +40,22 @@ def test_clean_span(text: str, expected: str) -> None:
 
 def test_clean_span_rejects_no_letters() -> None:
     assert clean_span("“”", 0, 2) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("pro-Beijing", False),
+        ("disco club", False),
+        ("al-Sarraj", True),
+        ("von der Leyen", True),
+        ("de Gaulle", True),
+        ("Haftar", True),
+        ("9/11 Commission", True),
+    ],
+)
+def test_lower_case_spans_are_not_names_unless_a_particle(name: str, kept: bool) -> None:
+    assert _looks_like_a_name(name) is kept
 
 
 def test_name_key_folds_accents_case_and_hyphens() -> None:

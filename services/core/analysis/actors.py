@@ -76,6 +76,10 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         m = _TRAILING.search(text, start, end)
         if m and m.start() > start:
             end, changed = m.start(), True
+    # "World Health Organisation (WHO": an opened bracket ends the name.
+    bracket = text.find("(", start, end)
+    if bracket > start and ")" not in text[bracket:end]:
+        end = bracket
     while start < end and text[end - 1].isspace():
         end -= 1
     if start >= end or not any(c.isalpha() for c in text[start:end]):
@@ -96,9 +100,22 @@ def mentions_from(doc: Any) -> list[RawMention]:
         if ent.label_ not in ENTITY_TYPES:
             continue
         span = clean_span(doc.text, ent.start_char, ent.end_char)
-        if span is not None:
-            found.append(RawMention(span[0], span[1], doc.text[span[0] : span[1]], ent.label_))
+        if span is None or not _looks_like_a_name(doc.text[span[0] : span[1]]):
+            continue
+        found.append(RawMention(span[0], span[1], doc.text[span[0] : span[1]], ent.label_))
     return found
+
+
+_LOWER_PARTICLES = re.compile(
+    r"^(?:al|el|ad|as|ash|de|del|della|di|da|van|von|der|le|la|bin|ibn)\b"
+)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """English names start with a capital or a digit ("pro-Beijing" or "disco club" are not
+    names), or with a lower-case particle ("al-Sarraj", "de Gaulle", "von der Leyen")."""
+    first = text[0]
+    return not first.islower() or bool(_LOWER_PARTICLES.match(text))
 
 
 @dataclass
