@@ -199,6 +199,28 @@ ACTORS: list[Panel] = [
         ],
     ),
     (
+        "Actor resolution",
+        "Are the actors in the news known to the alias table, matched fuzzily, or new?",
+        "ops",
+        [
+            (
+                "sum by (match) (rate(wirewatch_enrich_actor_matches_total[$__rate_interval]))",
+                "{{match}}",
+            )
+        ],
+    ),
+    (
+        "Quotes",
+        "How many quotes are found, and how many get a speaker?",
+        "ops",
+        [
+            (
+                "sum by (kind, speaker) (rate(wirewatch_enrich_quotes_total[$__rate_interval]))",
+                "{{kind}} speaker={{speaker}}",
+            )
+        ],
+    ),
+    (
         "Alerts by rule",
         "Which rules fire most?",
         "ops",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from services.core.models import EnrichedArticle
+
 MESSAGES = Counter(
     "wirewatch_enrich_messages_total",
     "Raw-topic messages handled, by outcome (enriched, dlq, skipped_language).",
@@ -60,6 +62,29 @@ END_TO_END = Histogram(
 REBALANCES = Counter("wirewatch_enrich_rebalances_total", "Partition assignments received.")
 ASSIGNED = Gauge("wirewatch_enrich_assigned_partitions", "Raw-topic partitions this worker owns.")
 
+ACTOR_MATCHES = Counter(
+    "wirewatch_enrich_actor_matches_total",
+    "Actors of enriched articles, by how they were resolved (alias, fuzzy, article: not in the "
+    "alias table; candidate: not in it, but resembling a known actor).",
+    ["match"],
+)
+QUOTES = Counter(
+    "wirewatch_enrich_quotes_total",
+    "Quotes found, by kind (direct, reported) and whether a speaker was found (yes, no).",
+    ["kind", "speaker"],
+)
+
+
+def count_actors(article: EnrichedArticle) -> None:
+    """Count how the article's actors were resolved and its quotes attributed."""
+    for actor in article.actors:
+        ACTOR_MATCHES.labels(actor.match).inc()
+        if actor.candidates:
+            ACTOR_MATCHES.labels("candidate").inc()
+    for quote in article.quotes:
+        QUOTES.labels(quote.kind, "yes" if quote.speaker_id else "no").inc()
+
+
 # Every bounded label value exists from the start, so rates read 0 rather than no data.
 for _outcome in ("enriched", "dlq", "skipped_language"):
     MESSAGES.labels(_outcome)
@@ -67,3 +92,8 @@ for _reason in ("invalid_message", "processing_error"):
     DLQ.labels(_reason)
 for _output in ("enriched", "alert"):
     END_TO_END.labels(_output)
+for _match in ("alias", "fuzzy", "article", "candidate"):
+    ACTOR_MATCHES.labels(_match)
+for _kind in ("direct", "reported"):
+    for _speaker in ("yes", "no"):
+        QUOTES.labels(_kind, _speaker)

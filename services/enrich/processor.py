@@ -77,6 +77,7 @@ class BatchProcessor:
                 metrics.END_TO_END.labels("enriched").observe(since_ingest)
                 for _ in result.alerts:
                     metrics.END_TO_END.labels("alert").observe(since_ingest)
+                metrics.count_actors(result.enriched)
         elapsed = time.perf_counter() - started
         for _ in records:
             metrics.ARTICLE_SECONDS.observe(elapsed)
