@@ -90,13 +90,17 @@ def _eval_sentiment(args: argparse.Namespace) -> int:
 
 
 def _train_sentiment(args: argparse.Namespace) -> int:
-    try:
-        from services.tools.train_sentiment import train
-    except ImportError as exc:
+    import importlib.util
+
+    missing = [m for m in ("torch", "transformers", "onnx") if importlib.util.find_spec(m) is None]
+    if missing:
         print(
-            f"wirewatch train: {exc}; install the extra: pip install -e '.[train]'", file=sys.stderr
+            f"wirewatch train: {', '.join(missing)} missing; pip install -e '.[train]'",
+            file=sys.stderr,
         )
         return 2
+    from services.tools.train_sentiment import train
+
     dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
     args.out.mkdir(parents=True, exist_ok=True)
     print(train(args.data / "train.jsonl", dev, args.out, epochs=args.epochs, seed=args.seed))

@@ -156,6 +156,7 @@ def train(
         "max_length": MAX_LENGTH,
         "labels": list(LABELS),
         "marking": "text with the target as '[ mention ]', paired with the mention",
+        "quantisation": "onnxruntime dynamic int8, per-channel weights",
     }
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
     (out / "best.pt").unlink()
@@ -182,7 +183,11 @@ def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
         dynamo=False,
     )
     # The fp32 graph stays beside the int8 one (not committed): other quantisations start from it.
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    # Per-channel weight scales: 0.753 / 0.791 dev macro-F1 against 0.727 / 0.798 per tensor
+    # (fp32: 0.752 / 0.806), same size and speed.
+    quantize_dynamic(
+        str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
+    )
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
 
 
