@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from services.tools.train_cli import add_commands as add_train_commands
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -89,24 +91,6 @@ def _eval_sentiment(args: argparse.Namespace) -> int:
     return run_eval(args.files, args.method)
 
 
-def _train_sentiment(args: argparse.Namespace) -> int:
-    import importlib.util
-
-    missing = [m for m in ("torch", "transformers", "onnx") if importlib.util.find_spec(m) is None]
-    if missing:
-        print(
-            f"wirewatch train: {', '.join(missing)} missing; pip install -e '.[train]'",
-            file=sys.stderr,
-        )
-        return 2
-    from services.tools.train_sentiment import train
-
-    dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
-    args.out.mkdir(parents=True, exist_ok=True)
-    print(train(args.data / "train.jsonl", dev, args.out, epochs=args.epochs, seed=args.seed))
-    return 0
-
-
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -181,18 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sentiment.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
     sentiment.set_defaults(func=_sentiment)
-    train = sub.add_parser("train", help="train models (needs the [train] extra)")
-    trainers = train.add_subparsers(dest="train", required=True)
-    train_sentiment = trainers.add_parser("sentiment", help="fine-tune the target-sentiment model")
-    train_sentiment.add_argument(
-        "--data", type=Path, default=Path("../shared/data/newsmtsc"), help="NewsMTSC folder"
-    )
-    train_sentiment.add_argument(
-        "--out", type=Path, default=Path("services/data/models/sentiment"), help="model folder"
-    )
-    train_sentiment.add_argument("--epochs", type=int, default=3)
-    train_sentiment.add_argument("--seed", type=int, default=13)
-    train_sentiment.set_defaults(func=_train_sentiment)
+    add_train_commands(sub)
     schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
     schemas.add_argument("--out", type=Path, default=None)
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")

@@ -1,0 +1,87 @@
+"""`wirewatch train ...`: the sentiment model's training, teacher labelling and distillation."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+NEEDS = ("torch", "transformers", "onnx")
+
+
+def _missing() -> bool:
+    missing = [m for m in NEEDS if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"wirewatch train: {', '.join(missing)} missing; pip install -e '.[train]'",
+            file=sys.stderr,
+        )
+    return bool(missing)
+
+
+def _sentiment(args: argparse.Namespace) -> int:
+    if _missing():
+        return 2
+    from services.tools.train_sentiment import train
+
+    dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    info = train(
+        args.data / "train.jsonl",
+        dev,
+        args.out,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        encoder=args.encoder,
+        soft_file=args.soft,
+        name=args.name,
+    )
+    print(info)
+    return 0
+
+
+def _targets(args: argparse.Namespace) -> int:
+    from services.tools.train_sentiment import unlabelled_targets
+
+    print(unlabelled_targets(args.articles, args.out, args.limit), "targets")
+    return 0
+
+
+def _label(args: argparse.Namespace) -> int:
+    from services.tools.train_sentiment import label_file
+
+    print(label_file(args.teacher, args.targets, args.out), "targets labelled")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """The `train` command group of the CLI."""
+    trainers = sub.add_parser("train", help="train models (needs the [train] extra)")
+    group = trainers.add_subparsers(dest="train", required=True)
+    cmd = group.add_parser("sentiment", help="fine-tune the target-sentiment model")
+    cmd.add_argument("--data", type=Path, default=Path("../shared/data/newsmtsc"))
+    cmd.add_argument("--out", type=Path, default=Path("services/data/models/sentiment"))
+    cmd.add_argument("--epochs", type=int, default=3)
+    cmd.add_argument("--lr", type=float, default=5e-5)
+    cmd.add_argument("--batch-size", type=int, default=32)
+    cmd.add_argument("--seed", type=int, default=13)
+    cmd.add_argument("--name", default="target-minilm-v1", help="recorded in enriched articles")
+    cmd.add_argument(
+        "--encoder", type=Path, help="another encoder folder (a teacher: kept as torch weights)"
+    )
+    cmd.add_argument("--soft", type=Path, help="teacher-labelled targets to distil from")
+    cmd.set_defaults(func=_sentiment)
+    cmd = group.add_parser("targets", help="unlabelled actor targets of articles (spaCy)")
+    cmd.add_argument("articles", type=Path, help="JSONL articles (Wikinews format)")
+    cmd.add_argument("--limit", type=int, default=700)
+    cmd.add_argument("--out", type=Path, required=True)
+    cmd.set_defaults(func=_targets)
+    cmd = group.add_parser("label", help="a teacher's probabilities for unlabelled targets")
+    cmd.add_argument("--teacher", type=Path, required=True, help="folder with model.onnx")
+    cmd.add_argument("--targets", type=Path, required=True)
+    cmd.add_argument("--out", type=Path, required=True)
+    cmd.set_defaults(func=_label)
