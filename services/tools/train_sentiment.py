@@ -5,6 +5,7 @@ Needs the training extra (`pip install -e '.[train]'`: torch, transformers); ser
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import random
@@ -218,8 +219,8 @@ def unlabelled_targets(articles: Path, out: Path, limit: int) -> int:
 
 
 def read_soft(path: Path) -> Any:
-    """(target, teacher probabilities) from a file written by `label_file`."""
-    with path.open() as lines:
+    """(target, teacher probabilities) from a file written by `label_file` (or its .gz)."""
+    with gzip.open(path, "rt") if path.suffix == ".gz" else path.open() as lines:
         for line in lines:
             row = json.loads(line)
             yield Target(row["text"], row["start"], row["end"]), row["probs"]
