@@ -109,3 +109,62 @@ def test_actors_are_ordered_by_first_mention() -> None:
     actors = resolve([_m("Turkey", 50, "GPE"), _m("Libya", 10, "GPE"), _m("Turkey", 5, "GPE")])
     assert [a.name for a in actors] == ["Turkey", "Libya"]
     assert [m.start for m in actors[0].mentions] == [5, 50]
+
+
+def _nlp() -> object:
+    from services.core.analysis import nlp
+
+    return nlp.load()
+
+
+def _names(text: str) -> list[tuple[str, str]]:
+    from services.core.analysis.actors import mentions_from
+
+    doc = _nlp()(text)  # type: ignore[operator]
+    return [(m.text, m.label) for m in mentions_from(doc)]
+
+
+def test_propagate_tags_the_names_the_tagger_missed() -> None:
+    from services.core.analysis.actors import propagate
+
+    text = "Investigators met Maria Montalvo on Monday. Later, Montalvo left. Montalvo Street."
+    found = [_m("Maria Montalvo", 18, "PERSON")]
+    doc = _nlp()(text)  # type: ignore[operator]
+    extra = propagate(doc, found)
+    # The bare surname is a mention; inside the longer name "Montalvo Street" it is not.
+    assert [(m.text, m.start, m.label) for m in extra] == [("Montalvo", 51, "PERSON")]
+
+
+def test_propagate_skips_what_is_already_tagged() -> None:
+    from services.core.analysis.actors import propagate
+
+    text = "Turkey said so. Turkey agreed."
+    doc = _nlp()(text)  # type: ignore[operator]
+    assert propagate(doc, [_m("Turkey", 0, "GPE"), _m("Turkey", 16, "GPE")]) == []
+
+
+def test_expansion_tags_the_name_and_its_acronym() -> None:
+    from services.core.analysis.actors import expansions
+
+    text = "He leads the Government of National Accord (GNA) in Tripoli."
+    found = expansions(text, [_m("Tripoli", 52, "GPE")])
+    assert [(m.text, m.label) for m in found] == [
+        ("Government of National Accord", "ORG"),
+        ("GNA", "ORG"),
+    ]
+    # Initials that do not spell the bracket are no expansion.
+    assert expansions("The Big Apple (NYC) shone.", []) == []
+
+
+def test_facility_names_are_places() -> None:
+    from services.core.analysis.actors import _label
+
+    assert _label("Johnson Space Center", "ORG") == "FAC"
+    assert _label("Museum of Flight", "ORG") == "ORG"  # the head word is the last one only
+    assert _label("Space Center Inc", "ORG") == "ORG"
+    assert _label("Bridge", "PERSON") == "PERSON"
+
+
+def test_a_name_does_not_cross_a_line_break() -> None:
+    # The small model tags "Ahmed Mohamed\nImage" (a photo caption) as one person.
+    assert _names("Ahmed Mohamed\nImage of the day") == [("Ahmed Mohamed", "PERSON")]
