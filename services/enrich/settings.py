@@ -17,6 +17,12 @@ class EnrichSettings(CommonSettings):
     enrich_batch_size: int = Field(
         16, ge=1, le=1_000, description="Records per poll and NLP batch."
     )
+    enrich_overlap: int = Field(
+        4,
+        ge=0,
+        le=1_000,
+        description="Articles per step of the two-stage analysis (spaCy beside scoring); 0: off.",
+    )
     enrich_poll_timeout_ms: int = Field(500, ge=10, le=60_000)
     enrich_max_poll_interval_ms: int = Field(300_000, ge=10_000)
     enrich_session_timeout_ms: int = Field(10_000, ge=1_000)

@@ -38,6 +38,7 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
         rules_path,
         settings.sentiment_method,
         settings.actors_paths,
+        settings.enrich_overlap,
     )
     log.info("analysis ready: %s", analyzer.models.model_dump())
     metrics.RULES.set(len(analyzer.rules.rules))

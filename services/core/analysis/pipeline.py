@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from services.core.models import (
 
 log = logging.getLogger(__name__)
 MAX_ALERT_ACTORS = 20
+OVERLAP = 4
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,13 @@ class Analyzer:
         batch_size: int = 32,
         method: sentiment.SentimentMethod | None = None,
         table: aliases.AliasTable | None = None,
+        overlap: int = OVERLAP,
     ):
         self.nlp = nlp
         self.batch_size = batch_size
+        # Articles per step of the two-stage pipeline (0: one stage, one core).
+        self.overlap = overlap
+        self._pool: ThreadPoolExecutor | None = None
         self.sentiment = method or sentiment.method()
         self.aliases = table if table is not None else aliases.AliasTable.load()
         self.set_rules(rules)
@@ -74,11 +80,12 @@ class Analyzer:
         rules_path: Path | None = None,
         method: sentiment.Method = "model",
         actor_tables: Sequence[Path] = (),
+        overlap: int = OVERLAP,
     ) -> Analyzer:
         nlp = nlp_mod.load(model)
         rules = rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp)
         table = aliases.AliasTable.load(actor_tables)
-        return cls(nlp, rules, method=sentiment.method(method), table=table)
+        return cls(nlp, rules, method=sentiment.method(method), table=table, overlap=overlap)
 
     def analyze(
         self,
@@ -86,13 +93,36 @@ class Analyzer:
         now: datetime | None = None,
         timings: dict[str, float] | None = None,
     ) -> list[Analysis]:
-        """Analyse a batch; spaCy runs once over all texts and once over all titles.
+        """Analyse a batch, in steps of `overlap` articles: spaCy parses a step while the
+        previous one is scored (actors, sentiment, quotes, rules) in a second thread.
 
         `timings`, when given, receives the seconds spent per stage (nlp, actors, sentiment,
         rules).
         """
         now = now or utcnow()
         spent = timings if timings is not None else {}
+        step = self.overlap or len(articles) or 1
+        if step >= len(articles):
+            return self._finish(articles, *self._parse(articles, spent), now, spent)
+        # spaCy parses the next articles while the previous ones are scored: the sentiment
+        # model (onnxruntime) releases the GIL, so the two stages use two cores.
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="analyze")
+        out: list[Analysis] = []
+        pending: Future[list[Analysis]] | None = None
+        for i in range(0, len(articles), step):
+            part = articles[i : i + step]
+            parsed = self._parse(part, spent)
+            if pending is not None:
+                out += pending.result()
+            pending = self._pool.submit(self._finish, part, *parsed, now, spent)
+        assert pending is not None
+        return out + pending.result()
+
+    def _parse(
+        self, articles: Sequence[RawArticle], spent: dict[str, float]
+    ) -> tuple[list[Any], list[Any]]:
+        """spaCy once over all texts and once over all titles."""
         started = time.perf_counter()
         docs = list(self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size))
         # Titles only feed the rules, so the parser and NER can be skipped for them.
@@ -104,6 +134,16 @@ class Analyzer:
             )
         )
         spent["nlp"] = spent.get("nlp", 0.0) + time.perf_counter() - started
+        return docs, titles
+
+    def _finish(
+        self,
+        articles: Sequence[RawArticle],
+        docs: list[Any],
+        titles: list[Any],
+        now: datetime,
+        spent: dict[str, float],
+    ) -> list[Analysis]:
         return [
             self._one(a, d, t, now, spent) for a, d, t in zip(articles, docs, titles, strict=True)
         ]
