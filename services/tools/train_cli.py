@@ -24,23 +24,23 @@ def _missing() -> bool:
 def _sentiment(args: argparse.Namespace) -> int:
     if _missing():
         return 2
-    from services.tools.train_sentiment import train
+    from services.tools.train_sentiment import Recipe, train
 
     dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
     args.out.mkdir(parents=True, exist_ok=True)
-    info = train(
-        args.data / "train.jsonl",
-        dev,
-        args.out,
+    recipe = Recipe(
         epochs=args.epochs,
         lr=args.lr,
         batch_size=args.batch_size,
         seed=args.seed,
         encoder=args.encoder,
         soft_file=args.soft,
+        layers=args.layers,
+        freeze_embeddings=args.freeze_embeddings,
+        hard_repeat=args.hard_repeat,
         name=args.name,
     )
-    print(info)
+    print(train(args.data / "train.jsonl", dev, args.out, recipe, args.device))
     return 0
 
 
@@ -74,6 +74,14 @@ def add_commands(sub: Any) -> None:
         "--encoder", type=Path, help="another encoder folder (a teacher: kept as torch weights)"
     )
     cmd.add_argument("--soft", type=Path, help="teacher-labelled targets to distil from")
+    cmd.add_argument("--layers", type=int, help="a shallower student: keep N encoder layers")
+    cmd.add_argument(
+        "--freeze-embeddings", action="store_true", help="keep the word embeddings as pretrained"
+    )
+    cmd.add_argument(
+        "--hard-repeat", type=int, default=1, help="labelled targets per epoch, times (with --soft)"
+    )
+    cmd.add_argument("--device", default="cpu", help="torch device, e.g. cuda (bfloat16)")
     cmd.set_defaults(func=_sentiment)
     cmd = group.add_parser("targets", help="unlabelled actor targets of articles (spaCy)")
     cmd.add_argument("articles", type=Path, help="JSONL articles (Wikinews format)")

