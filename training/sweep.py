@@ -21,8 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from services.tools import train_sentiment as ts
 
-SOFT = Path(__file__).resolve().parent / "distill" / "wikinews-700-mpnet.jsonl.gz"
+SOFT = Path(__file__).resolve().parent / "distill" / "wikinews-mpnet.jsonl.gz"
 FROZEN = "encoder.embeddings.word_embeddings.weight"
+
+
+RECIPE: str | None = None
 
 
 def recipes(encoder: Path, soft: Path) -> list[ts.Recipe]:
@@ -36,6 +39,9 @@ def recipes(encoder: Path, soft: Path) -> list[ts.Recipe]:
         (6, 1e-4, 6, 15, 2),
         (3, 2e-4, 6, 13, 2),
     ]
+    if RECIPE:
+        n, lr, e, s, r = RECIPE.split(",")
+        grid = [(int(n), float(lr), int(e), int(s), int(r))]
     return [
         dataclasses.replace(
             base, layers=layers, lr=lr, epochs=epochs, seed=seed, hard_repeat=repeat, batch_size=64
@@ -105,12 +111,15 @@ def main() -> None:
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--budget", type=float, default=330.0)
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--recipe", help="one recipe: LAYERS,LR,EPOCHS,SEED,REPEATS")
     parser.add_argument("--soft", type=Path, default=SOFT)
     parser.add_argument("--export", action="store_true", help="paths: WEIGHTS OUT_DIR")
     args = parser.parse_args()
     if args.export:
         print(export(args.paths[0], args.paths[1]))
         return
+    global RECIPE
+    RECIPE = args.recipe
     encoder, data, out = args.paths
     out.mkdir(parents=True, exist_ok=True)
     sweep(encoder, data, out, args.budget, args.smoke, args.soft)

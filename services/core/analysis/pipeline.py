@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,7 @@ from services.core.models import (
 log = logging.getLogger(__name__)
 MAX_ALERT_ACTORS = 20
 OVERLAP = 4
+SCORERS = 2
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Analyzer:
         # Articles per step of the two-stage pipeline (0: one stage, one core).
         self.overlap = overlap
         self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self.sentiment = method or sentiment.method()
         self.aliases = table if table is not None else aliases.AliasTable.load()
         self.set_rules(rules)
@@ -94,7 +97,7 @@ class Analyzer:
         timings: dict[str, float] | None = None,
     ) -> list[Analysis]:
         """Analyse a batch, in steps of `overlap` articles: spaCy parses a step while the
-        previous one is scored (actors, sentiment, quotes, rules) in a second thread.
+        steps already parsed are scored (actors, sentiment, quotes, rules) by other threads.
 
         `timings`, when given, receives the seconds spent per stage (nlp, actors, sentiment,
         rules).
@@ -105,19 +108,16 @@ class Analyzer:
         if step >= len(articles):
             return self._finish(articles, *self._parse(articles, spent), now, spent)
         # spaCy parses the next articles while the previous ones are scored: the sentiment
-        # model (onnxruntime) releases the GIL, so the two stages use two cores.
+        # model (onnxruntime) releases the GIL, so the stages share the cores. Scoring costs
+        # more than parsing, so two scoring threads keep both cores busy.
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="analyze")
-        out: list[Analysis] = []
-        pending: Future[list[Analysis]] | None = None
+            self._pool = ThreadPoolExecutor(SCORERS, thread_name_prefix="analyze")
+        pending: list[Future[list[Analysis]]] = []
         for i in range(0, len(articles), step):
             part = articles[i : i + step]
             parsed = self._parse(part, spent)
-            if pending is not None:
-                out += pending.result()
-            pending = self._pool.submit(self._finish, part, *parsed, now, spent)
-        assert pending is not None
-        return out + pending.result()
+            pending.append(self._pool.submit(self._finish, part, *parsed, now, spent))
+        return [a for f in pending for a in f.result()]
 
     def _parse(
         self, articles: Sequence[RawArticle], spent: dict[str, float]
@@ -144,9 +144,14 @@ class Analyzer:
         now: datetime,
         spent: dict[str, float],
     ) -> list[Analysis]:
-        return [
-            self._one(a, d, t, now, spent) for a, d, t in zip(articles, docs, titles, strict=True)
+        mine: dict[str, float] = {}
+        out = [
+            self._one(a, d, t, now, mine) for a, d, t in zip(articles, docs, titles, strict=True)
         ]
+        with self._lock:  # scoring threads add up their stage times one at a time
+            for stage, seconds in mine.items():
+                spent[stage] = spent.get(stage, 0.0) + seconds
+        return out
 
     def _one(
         self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
