@@ -96,7 +96,7 @@ def name_key(name: str) -> tuple[str, ...]:
 # A name ending in one of these is a building or site (a place), whatever the tagger says.
 FACILITY_HEADS = frozenset(
     (
-        "airport", "base", "bridge", "building", "center", "centre", "church", "hall",
+        "airport", "base", "bridge", "building", "center", "centre", "hall",
         "hospital", "hotel", "mosque", "museum", "palace", "park", "planetarium", "square",
         "stadium", "station", "street", "road", "temple", "tower", "towers",
     )
@@ -124,8 +124,9 @@ def _pieces(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _label(name: str, label: str) -> str:
-    last = name.rsplit(None, 1)[-1].casefold()
-    return "FAC" if label == "ORG" and last in FACILITY_HEADS else label
+    # The head word: the last one, or the one before "of" ("Museum of Flight").
+    head = name.split(" of ", 1)[0].rsplit(None, 1)[-1].casefold()
+    return "FAC" if label == "ORG" and head in FACILITY_HEADS else label
 
 
 def mentions_from(doc: Any) -> list[RawMention]:
@@ -175,14 +176,17 @@ def _overlaps(m: RawMention, start: int, end: int) -> bool:
 
 
 def _forms(mentions: list[RawMention]) -> dict[str, str]:
-    """Each name seen (and each person's surname) with its most frequent label."""
+    """Each person's and organisation's name seen (and each person's surname), with its
+    most frequent label. Places are left out: the tagger finds them well, and spreading its
+    rarer place errors cost more than it found (ner-dev F1 0.711 with them, 0.725 without)."""
     votes: dict[str, Counter[str]] = {}
     for m in mentions:
         votes.setdefault(m.text, Counter())[m.label] += 1
         words = m.text.split()
         if m.label == "PERSON" and len(words) > 1 and len(words[-1]) > 2:
             votes.setdefault(words[-1], Counter())[m.label] += 1
-    return {form: v.most_common(1)[0][0] for form, v in votes.items() if len(form) > 1}
+    best = {form: v.most_common(1)[0][0] for form, v in votes.items() if len(form) > 1}
+    return {form: label for form, label in best.items() if label in ("PERSON", "ORG")}
 
 
 def propagate(doc: Any, mentions: list[RawMention]) -> list[RawMention]:
