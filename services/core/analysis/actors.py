@@ -7,7 +7,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+
+from rapidfuzz.distance import Levenshtein
 
 from services.core.ids import actor_slug
 from services.core.models import ActorType
@@ -93,151 +94,6 @@ def name_key(name: str) -> tuple[str, ...]:
     return tuple(_SEPARATORS.sub(" ", ascii_name).casefold().split())
 
 
-# A name ending in one of these is a building or site (a place), whatever the tagger says.
-FACILITY_HEADS = frozenset(
-    (
-        "airport", "base", "bridge", "building", "center", "centre", "hall",
-        "hospital", "hotel", "mosque", "museum", "palace", "park", "planetarium", "square",
-        "stadium", "station", "street", "road", "temple", "tower", "towers",
-    )
-)  # fmt: skip
-
-
-def _proper(doc: Any, start: int, end: int) -> bool:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return span is not None and any(t.pos_ == "PROPN" for t in span)
-
-
-def _pieces(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
-    """A name never crosses a line break: a tagged span over one is each line's name."""
-    text = doc.text
-    out, at = [], start
-    lines = text[start:end].split("\n")
-    for line in lines:
-        span = clean_span(text, at, at + len(line))
-        if span is not None and _looks_like_a_name(text[span[0] : span[1]]):
-            out.append(span)
-        at += len(line) + 1
-    if len(lines) > 1:  # a caption or heading beside the name: keep the proper nouns
-        out = [s for s in out if _proper(doc, *s)]
-    return out
-
-
-def _label(name: str, label: str) -> str:
-    # The head word: the last one, or the one before "of" ("Museum of Flight").
-    head = name.split(" of ", 1)[0].rsplit(None, 1)[-1].casefold()
-    return "FAC" if label == "ORG" and head in FACILITY_HEADS else label
-
-
-def mentions_from(doc: Any) -> list[RawMention]:
-    """The doc's entities of the types we track, with cleaned offsets, and the other
-    occurrences of their names in the article that the tagger missed."""
-    found = []
-    for ent in doc.ents:
-        if ent.label_ not in ENTITY_TYPES:
-            continue
-        for start, end in _pieces(doc, ent.start_char, ent.end_char):
-            name = doc.text[start:end]
-            found.append(RawMention(start, end, name, _label(name, ent.label_)))
-    found += expansions(doc.text, found)
-    return sorted(found + propagate(doc, found), key=lambda m: m.start)
-
-
-_EXPANSION = re.compile(
-    r"((?:[A-Z][\w'&.-]*\s+(?:(?:of|the|and|for|on|in|de|&)\s+)*){1,9}[A-Z][\w'&.-]*)"
-    r"\s*\(([A-Z][A-Za-z0-9&.]{1,9})\)"
-)
-
-
-def expansions(text: str, found: list[RawMention]) -> list[RawMention]:
-    """ "Government of National Accord (GNA)": the name and its acronym, both tagged,
-    with the type the tagger gave either (an organisation when it gave neither)."""
-    out = []
-    for m in _EXPANSION.finditer(text):
-        acronym = m.group(2).replace(".", "")
-        words = list(re.finditer(r"[\w'&.-]+", m.group(1)))
-        for i in range(len(words)):
-            key = tuple(w.group().casefold() for w in words[i:])
-            if key[0] in _ACRONYM_SKIP or _initials(key).casefold() != acronym.casefold():
-                continue
-            long = (m.start(1) + words[i].start(), m.end(1))
-            short = m.span(2)
-            labels = [x.label for x in found if _overlaps(x, *long) or _overlaps(x, *short)]
-            label = labels[0] if labels else "ORG"
-            for a, b in (long, short):
-                if not any(_overlaps(x, a, b) for x in found):
-                    out.append(RawMention(a, b, text[a:b], label))
-            break
-    return out
-
-
-def _overlaps(m: RawMention, start: int, end: int) -> bool:
-    return m.start < end and start < m.end
-
-
-def _forms(mentions: list[RawMention]) -> dict[str, str]:
-    """Each person's and organisation's name seen (and each person's surname), with its
-    most frequent label. Places are left out: the tagger finds them well, and spreading its
-    rarer place errors cost more than it found (ner-dev F1 0.711 with them, 0.725 without)."""
-    votes: dict[str, Counter[str]] = {}
-    for m in mentions:
-        votes.setdefault(m.text, Counter())[m.label] += 1
-        words = m.text.split()
-        if m.label == "PERSON" and len(words) > 1 and len(words[-1]) > 2:
-            votes.setdefault(words[-1], Counter())[m.label] += 1
-    best = {form: v.most_common(1)[0][0] for form, v in votes.items() if len(form) > 1}
-    return {form: label for form, label in best.items() if label in ("PERSON", "ORG")}
-
-
-def propagate(doc: Any, mentions: list[RawMention]) -> list[RawMention]:
-    """A name the tagger found once names the same thing elsewhere in the article: the
-    occurrences it missed become mentions too (whole tokens, not part of a longer name)."""
-    text = doc.text
-    taken = sorted((m.start, m.end) for m in mentions)
-    taken += [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in ENTITY_TYPES]
-    busy = bytearray(len(text) + 1)
-    for a, b in taken:
-        busy[a:b] = b"\x01" * (b - a)
-    forms = _forms(mentions)
-    if not forms:
-        return []
-    pattern = re.compile(
-        r"(?<![\w-])(?:"
-        + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        + r")(?![\w-])"
-    )
-    out = []
-    for m in pattern.finditer(text):
-        start, end = m.span()
-        if any(busy[start:end]) or _in_longer_name(text, start, end):
-            continue
-        out.append(RawMention(start, end, m.group(), forms[m.group()]))
-        busy[start:end] = b"\x01" * (end - start)
-    return out
-
-
-_NEXT_NAME = re.compile(r"\s+[A-Z]")
-_PREV_NAME = re.compile(r"[A-Z][\w.-]*\s+$")
-
-
-def _in_longer_name(text: str, start: int, end: int) -> bool:
-    """Followed or preceded by another capitalised word: part of a name not tagged."""
-    if _NEXT_NAME.match(text, end):
-        return True
-    before = text[max(0, start - 40) : start]
-    m = _PREV_NAME.search(before)
-    if m is None:
-        return False
-    word = m.group().strip().casefold()
-    # A title, or the first word of a sentence, is not part of the name.
-    return word not in TITLES and not _sentence_start(before, m.start())
-
-
-def _sentence_start(before: str, at: int) -> bool:
-    head = before[:at].rstrip()
-    return not head or head[-1] in '.!?\n"“”'
-
-
 _LOWER_PARTICLES = re.compile(
     r"^(?:al|el|ad|as|ash|de|del|della|di|da|van|von|der|le|la|bin|ibn)\b"
 )
@@ -294,15 +150,51 @@ def _group(mentions: list[RawMention]) -> list[_Group]:
         key = name_key(m.text)
         if key:
             groups.setdefault(key, _Group(key)).mentions.append(m)
-    ordered = sorted(groups.values(), key=lambda g: -len(g.key))
+    ordered = sorted(_variants(list(groups.values())), key=lambda g: -len(g.key))
     merged: list[_Group] = []
     for g in ordered:
         targets = _targets(g, merged)
         if len(targets) == 1:  # ambiguous short names stay apart rather than guess
+            full = targets[0]
+            if full.key[-len(g.key) :] == g.key and _vote(full) == "person" and not g.is_acronym():
+                # A person's surname: the tagger's other types for it were mistakes.
+                for m in g.mentions:
+                    m.label = "PERSON"
             targets[0].mentions.extend(g.mentions)
         else:
             merged.append(g)
     return merged
+
+
+def _variants(groups: list[_Group]) -> list[_Group]:
+    """One person spelt two ways in one article ("Kristin Wilkins", "Kristen Wilkins"):
+    same surname, given names one letter apart; the more frequent spelling keeps them."""
+    people = sorted(
+        (g for g in groups if len(g.key) > 1 and g.votes()["person"] > 0),
+        key=lambda g: -len(g.mentions),
+    )
+    gone: set[int] = set()
+    for i, keep in enumerate(people):
+        for other in people[i + 1 :]:
+            if id(keep) in gone or id(other) in gone or len(other.key) != len(keep.key):
+                continue
+            if other.key[-1] == keep.key[-1] and _misspelt(
+                " ".join(other.key[:-1]), " ".join(keep.key[:-1])
+            ):
+                keep.mentions.extend(other.mentions)
+                gone.add(id(other))
+    return [g for g in groups if id(g) not in gone]
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """One letter apart inside given names of 5+ letters ("Kristin"/"Kristen"); a different
+    first or last letter ("Maria"/"Mario", "Eric"/"Erica") may be another person."""
+    return (
+        min(len(a), len(b)) >= 5
+        and a[0] == b[0]
+        and a[-1] == b[-1]
+        and Levenshtein.distance(a, b) == 1
+    )
 
 
 def _vote(group: _Group) -> ActorType:

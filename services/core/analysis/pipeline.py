@@ -16,6 +16,7 @@ from services.core.analysis import actors as actor_mod
 from services.core.analysis import aliases, sentiment
 from services.core.analysis import nlp as nlp_mod
 from services.core.analysis import rules as rules_mod
+from services.core.analysis.mentions import mentions_from
 from services.core.analysis.rules.nodes import Outcome
 from services.core.analysis.scoring import quotes_and_stances, score_actors
 from services.core.ids import alert_id
@@ -157,9 +158,7 @@ class Analyzer:
         self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
     ) -> Analysis:
         started = time.perf_counter()
-        resolved = aliases.canonicalise(
-            actor_mod.resolve(actor_mod.mentions_from(doc)), self.aliases
-        )
+        resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), self.aliases)
         scoring = time.perf_counter()
         scored = score_actors(doc, article.title, resolved, self.sentiment)
         actors, mentions = scored.actors, scored.mentions

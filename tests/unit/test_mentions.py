@@ -1,0 +1,92 @@
+"""Mentions: captions, facility and person retyping, expansions, propagation."""
+
+from __future__ import annotations
+
+from services.core.analysis.actors import RawMention
+
+
+def _m(text: str, start: int, label: str) -> RawMention:
+    return RawMention(start, start + len(text), text, label)
+
+
+def _nlp() -> object:
+    from services.core.analysis import nlp
+
+    return nlp.load()
+
+
+def _names(text: str) -> list[tuple[str, str]]:
+    from services.core.analysis.mentions import mentions_from
+
+    doc = _nlp()(text)  # type: ignore[operator]
+    return [(m.text, m.label) for m in mentions_from(doc)]
+
+
+def test_propagate_tags_the_names_the_tagger_missed() -> None:
+    from services.core.analysis.mentions import propagate
+
+    text = "Investigators met Maria Montalvo on Monday. Later, Montalvo left. Montalvo Street."
+    found = [_m("Maria Montalvo", 18, "PERSON")]
+    doc = _nlp()(text)  # type: ignore[operator]
+    extra = propagate(doc, found)
+    # The bare surname is a mention; inside the longer name "Montalvo Street" it is not.
+    assert [(m.text, m.start, m.label) for m in extra] == [("Montalvo", 51, "PERSON")]
+
+
+def test_propagate_skips_what_is_already_tagged() -> None:
+    from services.core.analysis.mentions import propagate
+
+    text = "Reuters said so. Reuters agreed, and Reuters left."
+    doc = _nlp()(text)  # type: ignore[operator]
+    found = [_m("Reuters", 0, "ORG"), _m("Reuters", 17, "ORG")]
+    assert [m.start for m in propagate(doc, found)] == [37]
+
+
+def test_places_are_not_propagated() -> None:
+    from services.core.analysis.mentions import propagate
+
+    # Places are the tagger's strong suit; spreading its rarer place errors costs more.
+    text = "Paris said so. Then Paris agreed."
+    doc = _nlp()(text)  # type: ignore[operator]
+    assert propagate(doc, [_m("Paris", 0, "GPE")]) == []
+    assert [m.text for m in propagate(doc, [_m("Paris", 0, "PERSON")])] == ["Paris"]
+
+
+def test_expansion_tags_the_name_and_its_acronym() -> None:
+    from services.core.analysis.mentions import expansions
+
+    text = "He leads the Government of National Accord (GNA) in Tripoli."
+    found = expansions(text, [_m("Tripoli", 52, "GPE")])
+    assert [(m.text, m.label) for m in found] == [
+        ("Government of National Accord", "ORG"),
+        ("GNA", "ORG"),
+    ]
+    # Initials that do not spell the bracket are no expansion.
+    assert expansions("The Big Apple (NYC) shone.", []) == []
+
+
+def test_facility_names_are_places() -> None:
+    from services.core.analysis.mentions import _label
+
+    assert _label("Johnson Space Center", "ORG") == "FAC"
+    assert _label("Museum of Flight", "ORG") == "FAC"  # the head comes before "of"
+    assert _label("Church of Scientology", "ORG") == "ORG"  # a church is mostly its people
+    assert _label("Space Center Inc", "ORG") == "ORG"
+    assert _label("Bridge", "PERSON") == "PERSON"
+
+
+def test_a_name_does_not_cross_a_line_break() -> None:
+    # The small model tags "Ahmed Mohamed\nImage" (a photo caption) as one person.
+    assert _names("Ahmed Mohamed\nImage of the day") == [("Ahmed Mohamed", "PERSON")]
+
+
+def test_a_given_name_makes_a_person() -> None:
+    from services.core.analysis.mentions import _label
+
+    assert _label("Annie Oakley", "ORG") == "PERSON"
+    assert _label("Dean Kamen", "GPE") == "PERSON"
+    # Named after someone, but an organisation or a place.
+    assert _label("Irving Police Department", "ORG") == "ORG"
+    assert _label("Dean Foods Inc", "ORG") == "ORG"
+    assert _label("Virginia Beach", "GPE") == "GPE"  # a place's name is not a given name here
+    assert _label("Annie", "ORG") == "ORG"  # one word is not enough
