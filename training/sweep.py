@@ -26,6 +26,7 @@ FROZEN = "encoder.embeddings.word_embeddings.weight"
 
 
 RECIPE: str | None = None
+STOP_AFTER: int | None = None
 
 
 def recipes(encoder: Path, soft: Path) -> list[ts.Recipe]:
@@ -44,7 +45,14 @@ def recipes(encoder: Path, soft: Path) -> list[ts.Recipe]:
         grid = [(int(n), float(lr), int(e), int(s), int(r))]
     return [
         dataclasses.replace(
-            base, layers=layers, lr=lr, epochs=epochs, seed=seed, hard_repeat=repeat, batch_size=64
+            base,
+            layers=layers,
+            lr=lr,
+            epochs=epochs,
+            seed=seed,
+            hard_repeat=repeat,
+            batch_size=64,
+            stop_after=STOP_AFTER,
         )
         for layers, lr, epochs, seed, repeat in grid
     ]
@@ -112,14 +120,15 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=330.0)
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--recipe", help="one recipe: LAYERS,LR,EPOCHS,SEED,REPEATS")
+    parser.add_argument("--stop-after", type=int, help="epochs run of the recipe's schedule")
     parser.add_argument("--soft", type=Path, default=SOFT)
     parser.add_argument("--export", action="store_true", help="paths: WEIGHTS OUT_DIR")
     args = parser.parse_args()
     if args.export:
         print(export(args.paths[0], args.paths[1]))
         return
-    global RECIPE
-    RECIPE = args.recipe
+    global RECIPE, STOP_AFTER
+    RECIPE, STOP_AFTER = args.recipe, args.stop_after
     encoder, data, out = args.paths
     out.mkdir(parents=True, exist_ok=True)
     sweep(encoder, data, out, args.budget, args.smoke, args.soft)

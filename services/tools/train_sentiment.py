@@ -111,6 +111,7 @@ class Recipe:
     layers: int | None = None  # a shallower student keeps this many encoder layers
     freeze_embeddings: bool = False  # word embeddings as pretrained (smaller to ship back)
     hard_repeat: int = 1  # labelled targets seen this many times per epoch beside soft ones
+    stop_after: int | None = None  # epochs run, if fewer than the schedule's `epochs`
     name: str = "target-minilm-v1"
 
 
@@ -161,7 +162,7 @@ def fit(
     schedule = transformers.get_linear_schedule_with_warmup(optimizer, steps // 10, steps)
     best: dict[str, Any] = {"dev_macro_f1": {"mean": -1.0}}
     state: dict[str, Any] = {}
-    for epoch in range(1, recipe.epochs + 1):
+    for epoch in range(1, (recipe.stop_after or recipe.epochs) + 1):
         model.train()
         random.shuffle(data)
         started = time.monotonic()
@@ -197,6 +198,7 @@ def describe(recipe: Recipe, train_file: Path, dev_files: list[Path]) -> dict[st
         "layers": recipe.layers,
         "freeze_embeddings": recipe.freeze_embeddings,
         "hard_repeat": recipe.hard_repeat,
+        "stop_after": recipe.stop_after,
         "train": train_file.name,
         "distilled_on": recipe.soft_file.name if recipe.soft_file else None,
         "dev": [f.name for f in dev_files],
