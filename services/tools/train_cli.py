@@ -38,9 +38,39 @@ def _sentiment(args: argparse.Namespace) -> int:
         layers=args.layers,
         freeze_embeddings=args.freeze_embeddings,
         hard_repeat=args.hard_repeat,
+        stop_after=args.stop_after,
         name=args.name,
     )
-    print(train(args.data / "train.jsonl", dev, args.out, recipe, args.device))
+    info = train(args.data / "train.jsonl", dev, args.out, recipe, args.device, args.save_weights)
+    print(info)
+    return 0
+
+
+def _refine(args: argparse.Namespace) -> int:
+    if _missing():
+        return 2
+    from services.tools.train_refine import Refine, train
+
+    dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
+    plan = Refine(epochs=args.epochs, lr=args.lr, seed=args.seed)
+    print(
+        train(
+            args.weights,
+            args.data / "train.jsonl",
+            args.teacher_probs,
+            dev,
+            args.out,
+            plan,
+            args.name,
+        )
+    )
+    return 0
+
+
+def _teacher_probs(args: argparse.Namespace) -> int:
+    from services.tools.train_refine import teacher_probs
+
+    print(teacher_probs(args.teacher, args.data / "train.jsonl", args.out), "targets labelled")
     return 0
 
 
@@ -82,7 +112,12 @@ def add_commands(sub: Any) -> None:
         "--hard-repeat", type=int, default=1, help="labelled targets per epoch, times (with --soft)"
     )
     cmd.add_argument("--device", default="cpu", help="torch device, e.g. cuda (bfloat16)")
+    cmd.add_argument("--stop-after", type=int, help="epochs run of the --epochs schedule")
+    cmd.add_argument(
+        "--save-weights", action="store_true", help="also OUT/weights.pt (for train refine)"
+    )
     cmd.set_defaults(func=_sentiment)
+    _add_refine(group)
     cmd = group.add_parser("targets", help="unlabelled actor targets of articles (spaCy)")
     cmd.add_argument("articles", type=Path, help="JSONL articles (Wikinews format)")
     cmd.add_argument("--limit", type=int, default=700)
@@ -93,3 +128,26 @@ def add_commands(sub: Any) -> None:
     cmd.add_argument("--targets", type=Path, required=True)
     cmd.add_argument("--out", type=Path, required=True)
     cmd.set_defaults(func=_label)
+
+
+def _add_refine(group: Any) -> None:
+    cmd = group.add_parser("refine", help="second stage: in-domain, weights averaged")
+    cmd.add_argument("weights", type=Path, help="stage-1 weights (--save-weights, sweep.py)")
+    cmd.add_argument(
+        "--teacher-probs",
+        type=Path,
+        default=Path("training/distill/newsmtsc-train-mpnet.jsonl.gz"),
+        help="the teacher's probabilities for the train targets (train teacher-probs)",
+    )
+    cmd.add_argument("--data", type=Path, default=Path("../shared/data/newsmtsc"))
+    cmd.add_argument("--out", type=Path, default=Path("services/data/models/sentiment"))
+    cmd.add_argument("--epochs", type=float, default=2.0)
+    cmd.add_argument("--lr", type=float, default=2e-5)
+    cmd.add_argument("--seed", type=int, default=13)
+    cmd.add_argument("--name", default="target-minilm-v3", help="recorded in enriched articles")
+    cmd.set_defaults(func=_refine)
+    cmd = group.add_parser("teacher-probs", help="a teacher's probabilities for the train targets")
+    cmd.add_argument("--teacher", type=Path, required=True, help="folder with model.onnx")
+    cmd.add_argument("--data", type=Path, default=Path("../shared/data/newsmtsc"))
+    cmd.add_argument("--out", type=Path, required=True)
+    cmd.set_defaults(func=_teacher_probs)

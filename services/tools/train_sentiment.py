@@ -214,7 +214,12 @@ def describe(recipe: Recipe, train_file: Path, dev_files: list[Path]) -> dict[st
 
 
 def train(
-    train_file: Path, dev_files: list[Path], out: Path, recipe: Recipe, device: str = "cpu"
+    train_file: Path,
+    dev_files: list[Path],
+    out: Path,
+    recipe: Recipe,
+    device: str = "cpu",
+    save_weights: bool = False,
 ) -> dict[str, Any]:
     """Train, keep the epoch with the best dev macro-F1, export it to ONNX (int8) in `out`.
 
@@ -226,6 +231,10 @@ def train(
     export(torch, model, tokenizer, out)
     info = {**describe(recipe, train_file, dev_files), **best}
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
+    if save_weights:  # the start of `wirewatch train refine`
+        from services.tools.train_refine import save_weights as save
+
+        save(torch, model, info, out / "weights.pt")
     return info
 
 
