@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install tools run test lint format bench schemas clean
+.PHONY: help install tools bench-tools run test lint format bench bench-stream schemas clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install wirewatch with pinned dependencies
@@ -40,8 +40,16 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 bench: $(STAMP)  ## throughput of `wirewatch analyze` against raw spaCy nlp.pipe
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
+bench-tools:  ## wrk, the HTTP load generator bench-stream uses (Debian's wrk package)
+	@command -v wrk >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "wrk missing: run 'apt-get install wrk' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+
+bench-stream: $(STAMP) bench-tools  ## the running system measured from outside: latency, rates, memory, api
+	$(BIN)/python -m benchmarks.stream $(BENCH_STREAM_ARGS)
+
 schemas: $(STAMP)  ## regenerate schemas/ from the message models
 	$(BIN)/wirewatch schemas
 
 clean:  ## remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench

@@ -24,7 +24,8 @@ def _service(name: str) -> Command:
 def _run(args: argparse.Namespace) -> int:
     from services.launcher import DEMO_SAMPLES, launch
 
-    return launch(samples=None if args.no_samples else (args.samples or DEMO_SAMPLES))
+    samples = None if args.no_samples else (args.samples or DEMO_SAMPLES)
+    return launch(samples=samples, enrich_workers=args.enrich_workers)
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -113,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON/JSONL articles to publish at start (default: 25 bundled Wikinews articles)",
     )
     run.add_argument("--no-samples", action="store_true", help="publish no sample articles")
+    run.add_argument(
+        "--enrich-workers",
+        type=int,
+        default=1,
+        choices=range(1, 33),
+        metavar="N",
+        help="enrich processes in the consumer group (default 1)",
+    )
     run.set_defaults(func=_run)
     topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")
     topics.set_defaults(func=_topics)

@@ -21,7 +21,6 @@ from services.enrich.settings import EnrichSettings
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger("wirewatch.run")
-SERVICES = ("ingest", "enrich", "api")
 DEMO_SAMPLES = Path(__file__).resolve().parent / "data" / "samples" / "wikinews-demo.jsonl"
 SAMPLE_ARTICLE = Path(__file__).resolve().parent / "data" / "samples" / "libya-gna-haftar.json"
 READY_TIMEOUT_S = 180.0
@@ -129,7 +128,19 @@ def _stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def launch(samples: Path | None = DEMO_SAMPLES) -> int:
+def _processes(enrich_workers: int) -> list[tuple[str, str, dict[str, str]]]:
+    """(name, module, extra environment) of each service process, in start order."""
+    out: list[tuple[str, str, dict[str, str]]] = [("ingest", "ingest", {})]
+    base = EnrichSettings().enrich_metrics_port
+    for i in range(enrich_workers):
+        # Each worker of the group serves its metrics on the next port.
+        extra = {"WIREWATCH_ENRICH_METRICS_PORT": str(base + i)} if i else {}
+        out.append(("enrich" if i == 0 else f"enrich-{i + 1}", "enrich", extra))
+    out.append(("api", "api", {}))
+    return out
+
+
+def launch(samples: Path | None = DEMO_SAMPLES, enrich_workers: int = 1) -> int:
     """Start broker (unless one is configured), topics and services; block until a signal."""
     ingest, api, enrich = IngestSettings(), ApiSettings(), EnrichSettings()
     logs.configure(ingest.log_level, ingest.log_format)
@@ -149,20 +160,21 @@ def launch(samples: Path | None = DEMO_SAMPLES) -> int:
             kafka.ensure_topics(ingest.model_copy(update={"kafka_bootstrap_servers": bootstrap}))
         )
         log.info("topics ready (created: %s)", ", ".join(created) or "none")
-        for name in SERVICES:
+        ready: dict[str, str] = {}
+        for name, module, extra in _processes(enrich_workers):
             # A session of its own: Ctrl-C reaches only us, and we stop the services in order.
             procs[name] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"], env=env, start_new_session=True
+                [sys.executable, "-m", f"services.{module}"],
+                env={**env, **extra},
+                start_new_session=True,
             )
-        _wait_ready(
-            {
+            port = int(extra.get("WIREWATCH_ENRICH_METRICS_PORT", enrich.enrich_metrics_port))
+            ready[name] = {
                 "ingest": f"http://{ingest.ingest_host}:{ingest.ingest_port}/readyz",
                 "api": f"http://{api.api_host}:{api.api_port}/readyz",
-                "enrich": f"http://{enrich.enrich_metrics_host}:{enrich.enrich_metrics_port}/metrics",
-            },
-            procs,
-            stop,
-        )
+                "enrich": f"http://{enrich.enrich_metrics_host}:{port}/readyz",
+            }[module]
+        _wait_ready(ready, procs, stop)
         if samples is not None and not stop.is_set():
             _publish_samples(samples, f"http://{ingest.ingest_host}:{ingest.ingest_port}")
         print(_banner(ingest, api, enrich, bootstrap), flush=True)

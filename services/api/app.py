@@ -7,14 +7,16 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api import metrics
+from services.api.fastpath import CachedPolls
 from services.api.routers import actors, alerts, analyze, webhooks
 from services.api.settings import ApiSettings
 from services.api.state import ApiState, state_of
@@ -46,6 +48,7 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
             None,
             settings.sentiment_method,
             settings.actors_paths,
+            parallel=settings.sentiment_threads,
         )
     producer = kafka.producer(settings)
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
@@ -92,7 +95,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.api = state
     metrics.TOP_ACTORS.source = functools.partial(_top_actors, state)
     app.state.guard = state.guard
-    app.middleware("http")(_observe)
+    app.add_middleware(CachedPolls, state=state)
+    app.add_middleware(_Observe)  # added last: outermost, so it sees the fast path too
     if settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -134,13 +138,28 @@ def _top_actors(state: ApiState) -> list[metrics.ActorRow]:
     return [(r.name, r.type, r.mentions, r.articles, r.sentiment) for r in rows]
 
 
-async def _observe(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    template = getattr(route, "path", "unmatched")  # templates keep the label bounded
-    metrics.REQUESTS.labels(template, str(response.status_code)).inc()
-    metrics.REQUEST_SECONDS.labels(template).observe(time.perf_counter() - started)
-    return response
+class _Observe:
+    """Counts requests and times them to the response's first byte, per route template.
+
+    Plain ASGI rather than BaseHTTPMiddleware: that one copies every body through a
+    memory stream, which cost more than the alert page itself.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def observe(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                route = scope.get("route")
+                template = getattr(route, "path", "unmatched")  # templates keep labels bounded
+                metrics.REQUESTS.labels(template, str(message["status"])).inc()
+                metrics.REQUEST_SECONDS.labels(template).observe(time.perf_counter() - started)
+            await send(message)
+
+        await self.app(scope, receive, observe)

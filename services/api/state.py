@@ -9,6 +9,7 @@ from fastapi import Request
 
 from services.api import metrics
 from services.api.actors import ActorBook
+from services.api.pages import PageCache
 from services.api.security import make_guard
 from services.api.settings import ApiSettings
 from services.api.stream import StreamHub
@@ -24,6 +25,8 @@ class ApiState:
         self.settings = settings
         self.guard = make_guard(settings)
         self.view = AlertView(settings.api_view_capacity, settings.api_view_window_s)
+        self.pages = PageCache()
+        self.raw_pages = PageCache()  # by raw query string, for the fast path
         self.hub = StreamHub(self.view, settings.api_sse_queue_size, settings.api_sse_heartbeat_s)
         self.book = ActorBook(
             settings.api_actor_window_s, settings.api_actor_bucket_s, settings.api_actor_capacity

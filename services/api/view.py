@@ -72,6 +72,7 @@ class AlertView:
         self.version = 0  # bumps on every change: ETags and waiters use it
         self._seq = 0
         self._by_id: dict[str, Alert] = {}
+        self._json: dict[str, bytes] = {}  # each alert serialised once, for pages and streams
         self._pos: dict[str, Position] = {}
         self._order: list[tuple[datetime, str]] = []
         self._by_seq: list[tuple[int, str]] = []  # insertion order; stale entries skipped
@@ -97,6 +98,7 @@ class AlertView:
             outcome = "added"
         self._seq += 1
         self._by_id[alert.id] = alert
+        self._json.pop(alert.id, None)
         self._pos[alert.id] = Position(alert.created_at, alert.id, self.epoch, self._seq)
         self._by_seq.append((self._seq, alert.id))
         if len(self._by_seq) > 2 * len(self._by_id) + 1024:
@@ -124,6 +126,7 @@ class AlertView:
         for _, alert_id in self._order[:drop]:
             self._unindex(self._by_id.pop(alert_id))
             del self._pos[alert_id]
+            self._json.pop(alert_id, None)
         del self._order[:drop]
 
     def _notify(self, alert: Alert) -> None:
@@ -146,6 +149,15 @@ class AlertView:
 
     def get(self, alert_id: str) -> Alert | None:
         return self._by_id.get(alert_id)
+
+    def json(self, alert: Alert) -> bytes:
+        """The alert as JSON, serialised once per revision held."""
+        body = self._json.get(alert.id)
+        if body is None or self._by_id.get(alert.id) is not alert:
+            body = alert.model_dump_json().encode()
+            if self._by_id.get(alert.id) is alert:
+                self._json[alert.id] = body
+        return body
 
     def position(self, alert_id: str) -> Position:
         return self._pos[alert_id]

@@ -49,6 +49,7 @@ def consumer(settings: CommonSettings, *topics: str, **overrides: Any) -> AIOKaf
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "request_timeout_ms": max(settings.kafka_request_timeout_ms, 40_000),
+        "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)

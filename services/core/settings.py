@@ -23,6 +23,13 @@ class CommonSettings(BaseSettings):
     )
     kafka_client_id: str = "wirewatch"
     kafka_request_timeout_ms: int = Field(15_000, ge=1_000, le=300_000)
+    kafka_fetch_max_wait_ms: int = Field(
+        100,
+        ge=0,
+        le=10_000,
+        description="Longest a consumer's fetch waits at the broker for data: bounds the "
+        "delay if the broker does not answer a waiting fetch as soon as data arrives.",
+    )
     kafka_connect_timeout_s: float = Field(
         60.0, gt=0, description="How long a service waits for the broker at start."
     )
@@ -43,6 +50,12 @@ class CommonSettings(BaseSettings):
     )
     sentiment_method: Literal["model", "vader"] = Field(
         "model", description="Sentiment toward actors: the trained target model, or VADER."
+    )
+    sentiment_threads: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Threads that share one article's sentiment targets (model method only).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"

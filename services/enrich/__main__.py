@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from prometheus_client import start_http_server
-
 from services.core import logs
 from services.core.lifecycle import install_stop_signals
+from services.enrich import health
 from services.enrich.settings import EnrichSettings
 from services.enrich.worker import run
 
@@ -18,14 +17,17 @@ log = logging.getLogger("services.enrich")
 async def _main(settings: EnrichSettings) -> None:
     stop = asyncio.Event()
     install_stop_signals(stop)
-    server, thread = start_http_server(settings.enrich_metrics_port, settings.enrich_metrics_host)
+    readiness = health.Readiness()
+    server, thread = health.serve(
+        readiness, settings.enrich_metrics_host, settings.enrich_metrics_port
+    )
     log.info(
-        "enrich metrics on http://%s:%d/metrics",
+        "enrich metrics and /readyz on http://%s:%d",
         settings.enrich_metrics_host,
         settings.enrich_metrics_port,
     )
     try:
-        await run(settings, stop)
+        await run(settings, stop, readiness)
     finally:
         server.shutdown()
         thread.join(5)

@@ -8,6 +8,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -18,19 +19,29 @@ from services.core.analysis import rules as rules_mod
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
 from services.core.lifecycle import sleep_or_stop
-from services.core.models import Alert
+from services.core.models import Alert, RawArticle
 from services.core.tail import TopicTail
 from services.enrich import metrics
+from services.enrich.health import Readiness
 from services.enrich.processor import BatchProcessor
 from services.enrich.reload import RulesWatcher
 from services.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 Batch = dict[TopicPartition, list[Any]]
+WARM_UP = RawArticle(
+    id="warm-up",
+    title="Warm-up",
+    text="The minister said in Paris on Monday that the talks with Germany had failed.",
+    received_at=datetime(2000, 1, 1, tzinfo=UTC),
+)
 
 
-async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
+async def run(
+    settings: EnrichSettings, stop: asyncio.Event, readiness: Readiness | None = None
+) -> None:
     """Consume the raw topic until `stop` is set (at-least-once)."""
+    ready = readiness or Readiness()
     rules_path = settings.enrich_rules_path or rules_mod.DEFAULT_RULES
     analyzer = await asyncio.to_thread(
         Analyzer.load,
@@ -39,8 +50,12 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
         settings.sentiment_method,
         settings.actors_paths,
         settings.enrich_overlap,
+        settings.sentiment_threads,
     )
+    # The first analysis allocates and fills caches: pay for it before the first article.
+    await asyncio.to_thread(analyzer.analyze, [WARM_UP])
     log.info("analysis ready: %s", analyzer.models.model_dump())
+    ready.analysis_loaded = True
     metrics.RULES.set(len(analyzer.rules.rules))
     if settings.topic_create:
         await kafka.ensure_topics(settings)
@@ -59,7 +74,7 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
             session_timeout_ms=settings.enrich_session_timeout_ms,
             heartbeat_interval_ms=settings.enrich_heartbeat_interval_ms,
         )
-        cons.subscribe([settings.topic_raw], listener=_Rebalances())
+        cons.subscribe([settings.topic_raw], listener=_Rebalances(ready))
         await kafka.start_when_ready(cons, settings.kafka_connect_timeout_s, stop)
         watcher = RulesWatcher(rules_path, analyzer.nlp, settings.enrich_rules_reload_interval_s)
         _on_sighup(watcher)
@@ -70,19 +85,26 @@ async def run(settings: EnrichSettings, stop: asyncio.Event) -> None:
             await cons.stop()
     finally:
         stop.set()
+        ready.stopping = True
         await producer.stop()
         await asyncio.gather(tail_task, return_exceptions=True)
 
 
 class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Counts assignments; commits need nothing here, as each batch commits before the next poll."""
+    """Counts assignments and tells readiness whether the worker is in the group."""
+
+    def __init__(self, readiness: Readiness):
+        self.readiness = readiness
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         metrics.ASSIGNED.set(0)
+        self.readiness.group_joined = False
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         metrics.REBALANCES.inc()
         metrics.ASSIGNED.set(len(assigned))
+        # Joined even with no partition: a group larger than the topic is still healthy.
+        self.readiness.group_joined = True
 
 
 def _remember_into(alerting: Alerting) -> Callable[[Any], None]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from services.api import pages
 from services.api.cursor import BadCursor, Position
 from services.api.responses import AlertPage
 from services.api.security import require
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["alerts"])
 Reader = Annotated[str, Depends(require("read"))]
 
 
-def _query(
+async def _query(
     since: Annotated[
         UtcDatetime | None, Query(description="Created at or after (ISO 8601).")
     ] = None,
@@ -63,9 +63,20 @@ def _loaded(request: Request) -> ApiState:
     return state
 
 
-def _etag(page: AlertPage) -> str:
-    parts = [f"{a.id}:{a.revision}" for a in page.alerts] + [page.next_cursor or ""]
-    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+async def _fields(
+    fields: Annotated[
+        str | None,
+        Query(
+            max_length=1_000,
+            description="Comma-separated alert fields to return (`id` always comes), or "
+            "`summary` for a compact page; default: whole alerts.",
+        ),
+    ] = None,
+) -> tuple[str, ...] | None:
+    try:
+        return pages.parse_fields(fields)
+    except pages.BadFields as exc:
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.get("/alerts", response_model=AlertPage, responses={304: {"description": "Not modified"}})
@@ -81,46 +92,56 @@ async def list_alerts(
         str | None, Query(max_length=500, description="`head` of an earlier answer.")
     ] = None,
     wait: Annotated[float, Query(ge=0, le=60, description="Long-poll: seconds to wait.")] = 0,
+    fields: Annotated[tuple[str, ...] | None, Depends(_fields)] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> AlertPage | Response:
     """Alerts newest first (or, with `after`, those that arrived since, oldest first).
 
     With `wait`, an empty answer is held until a matching alert arrives or the time
-    is up. With `If-None-Match` equal to the ETag of the same answer: 304.
+    is up. With `If-None-Match` equal to the ETag of the same answer: 304. With
+    `fields`, each alert has only those fields (`fields=summary`: a compact page).
     """
     state = _loaded(request)
     before, since = _position(cursor, "cursor"), _position(after, "after")
     deadline = time.monotonic() + min(wait, state.settings.api_long_poll_max_s)
+    key = (query, cursor, after, fields)
     while True:
         version = state.view.version
-        page = _page(state, query, before, since)
+        page = state.pages.get(key, version)
+        if page is None:
+            page = _page(state, query, before, since, fields)
+            state.pages.put(key, version, page)
+        state.raw_pages.put((request.scope["query_string"],), version, page)
         remaining = deadline - time.monotonic()
-        if page.alerts or remaining <= 0 or before is not None:
+        if not page.empty or remaining <= 0 or before is not None:
             break
         if state.view.version == version:
             await state.view.wait_change(remaining)
-    etag = _etag(page)
-    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    return page
+    if if_none_match is not None and page.etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": page.etag})
+    return Response(page.body, media_type="application/json", headers={"ETag": page.etag})
 
 
 def _page(
-    state: ApiState, query: AlertQuery, before: Position | None, after: Position | None
-) -> AlertPage:
+    state: ApiState,
+    query: AlertQuery,
+    before: Position | None,
+    after: Position | None,
+    fields: tuple[str, ...] | None,
+) -> pages.Page:
     view = state.view
     if after is not None:
         alerts = view.newer(query, after)
         head = view.position(alerts[-1].id) if len(alerts) == query.limit else view.head()
-        return AlertPage(count=len(alerts), alerts=alerts, head=head.encode())
+        return pages.build(alerts, view.json, fields, None, head.encode())
     alerts = view.older(query, before)
     more = len(alerts) == query.limit
-    return AlertPage(
-        count=len(alerts),
-        alerts=alerts,
-        next_cursor=view.position(alerts[-1].id).encode() if more else None,
-        head=view.head().encode() if before is None else None,
+    return pages.build(
+        alerts,
+        view.json,
+        fields,
+        view.position(alerts[-1].id).encode() if more else None,
+        view.head().encode() if before is None else None,
     )
 
 

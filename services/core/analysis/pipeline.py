@@ -85,11 +85,13 @@ class Analyzer:
         method: sentiment.Method = "model",
         actor_tables: Sequence[Path] = (),
         overlap: int = OVERLAP,
+        parallel: int = 1,
     ) -> Analyzer:
         nlp = nlp_mod.load(model)
         rules = rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp)
         table = aliases.AliasTable.load(actor_tables)
-        return cls(nlp, rules, method=sentiment.method(method), table=table, overlap=overlap)
+        scorer = sentiment.method(method, parallel)
+        return cls(nlp, rules, method=scorer, table=table, overlap=overlap)
 
     def analyze(
         self,

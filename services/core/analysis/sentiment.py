@@ -71,12 +71,13 @@ class SentimentMethod:
     band: float
 
 
-def method(kind: Method = "model") -> SentimentMethod:
+def method(kind: Method = "model", parallel: int = 1) -> SentimentMethod:
+    """The scorer of `kind`; `parallel` threads share one article's targets (model only)."""
     if kind == "vader":
         return SentimentMethod(VADER_METHOD, vader, NEUTRAL_BAND)
     from services.core.analysis import target_model
 
-    model = target_model.shared()
+    model = target_model.shared(parallel=parallel)
     return SentimentMethod(model.name, model.predict, MODEL_NEUTRAL_BAND)
 
 

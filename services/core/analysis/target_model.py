@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ INPUTS = (
     ("attention_mask", "attention_mask"),
     ("token_type_ids", "type_ids"),
 )
+# Fewer targets than this per thread are not worth a hand-off to another thread.
+MIN_CHUNK = 4
 
 
 class TargetModel:
@@ -27,7 +30,7 @@ class TargetModel:
     the whole batch, so batching would make a target's score depend on its neighbours.
     """
 
-    def __init__(self, path: Path = DEFAULT_MODEL, threads: int = 1):
+    def __init__(self, path: Path = DEFAULT_MODEL, threads: int = 1, parallel: int = 1):
         import onnxruntime
         import tokenizers
 
@@ -45,8 +48,24 @@ class TargetModel:
 
         wanted = {i.name for i in self.session.get_inputs()}
         self.inputs = [(name, attr) for name, attr in INPUTS if name in wanted]
+        # One article's targets spread over `parallel` threads: onnxruntime and the tokenizer
+        # release the GIL, so an article alone on an idle worker uses every core.
+        self.parallel = parallel
+        self._pool = (
+            ThreadPoolExecutor(parallel, thread_name_prefix="targets") if parallel > 1 else None
+        )
 
     def predict(self, targets: Sequence[Target]) -> list[Prediction]:
+        """Each target scored on its own (so the result never depends on the split)."""
+        chunks = min(self.parallel, len(targets) // MIN_CHUNK)
+        if self._pool is None or chunks < 2:
+            return [self._one(t) for t in targets]
+        size = -(-len(targets) // chunks)
+        parts = [targets[i : i + size] for i in range(0, len(targets), size)]
+        futures = [self._pool.submit(self._many, part) for part in parts]
+        return [p for f in futures for p in f.result()]
+
+    def _many(self, targets: Sequence[Target]) -> list[Prediction]:
         return [self._one(t) for t in targets]
 
     def probabilities(self, target: Target) -> Any:
@@ -68,9 +87,9 @@ class TargetModel:
 
 
 @functools.cache
-def shared(path: Path = DEFAULT_MODEL) -> TargetModel:
-    """One loaded model per process and path."""
-    return TargetModel(path)
+def shared(path: Path = DEFAULT_MODEL, parallel: int = 1) -> TargetModel:
+    """One loaded model per process, path and degree of parallelism."""
+    return TargetModel(path, parallel=parallel)
 
 
 def available(path: Path = DEFAULT_MODEL) -> bool:
