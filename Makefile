@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: help install tools bench-tools run test lint format bench bench-stream schemas clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install wirewatch with pinned dependencies
 
-tools:  ## promtool for the metrics and Prometheus checks (Debian's prometheus package)
+KUBECONFORM := .tools/bin/kubeconform
+
+tools: $(KUBECONFORM) deploy/k8s/validate/node_modules  ## promtool (Debian), kubeconform (Go), KEDA's schema (npm)
 	@{ command -v promtool && command -v prometheus; } >/dev/null || { \
 	  [ "$$(id -u)" = 0 ] || { echo "promtool missing: run 'apt-get install prometheus' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+$(KUBECONFORM):
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/yannh/kubeconform/cmd/kubeconform@v0.6.7
+
+deploy/k8s/validate/node_modules: deploy/k8s/validate/package-lock.json
+	npm ci --prefix deploy/k8s/validate --no-audit --no-fund --silent
+	touch $@
 
 run: $(STAMP)  ## run broker, topics and the three services; Ctrl-C stops all
 	$(BIN)/wirewatch run
@@ -52,4 +61,4 @@ schemas: $(STAMP)  ## regenerate schemas/ from the message models
 	$(BIN)/wirewatch schemas
 
 clean:  ## remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench .tools deploy/k8s/validate/node_modules

@@ -28,7 +28,18 @@ def compose() -> dict[str, Any]:
     return loaded
 
 
-@pytest.mark.parametrize("path", ["docker-compose.yml", "deploy/Dockerfile", "README.md"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "docker-compose.yml",
+        "deploy/Dockerfile",
+        "README.md",
+        "deploy/k8s/config.yaml",
+        "deploy/k8s/ingest.yaml",
+        "deploy/k8s/enrich.yaml",
+        "deploy/k8s/api.yaml",
+    ],
+)
 def test_every_variable_named_is_a_real_setting(path: str) -> None:
     named = set(ENV_RE.findall((REPO / path).read_text()))
     assert named, path
