@@ -179,7 +179,8 @@ async def measure(args: argparse.Namespace, run: Run) -> None:
     light_items = items[: args.light]
     burst_items = items[args.light : args.light + args.burst]
     args.out.mkdir(parents=True, exist_ok=True)
-    with RunningSystem(args.out / "system.log", args.enrich_workers) as sys_:
+    extra = dict(pair.split("=", 1) for pair in args.env)
+    with RunningSystem(args.out / "system.log", args.enrich_workers, extra) as sys_:
         stop = asyncio.Event()
         arr = Arrivals()
         tasks = [
@@ -221,6 +222,9 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=10_000, help="articles for the ingest rate")
     parser.add_argument("--ingest-clients", type=int, default=4)
     parser.add_argument("--enrich-workers", type=int, default=1)
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="a setting for the system"
+    )
     parser.add_argument(
         "--phases", default=",".join(PHASES), help=f"comma-separated subset of {PHASES}"
     )

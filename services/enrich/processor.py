@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -18,6 +19,17 @@ from services.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2_000
+
+
+@dataclass
+class Prepared:
+    """A batch analysed but not yet published: its records, dead letters sent, results."""
+
+    records: list[Any]
+    started: float
+    deliveries: list[asyncio.Future[Any]] = field(default_factory=list)
+    good: list[tuple[Any, RawArticle]] = field(default_factory=list)
+    results: list[Analysis | Exception] = field(default_factory=list)
 
 
 class BatchProcessor:
@@ -36,14 +48,18 @@ class BatchProcessor:
         self.alerting = alerting
 
     async def process(self, records: Sequence[Any]) -> None:
+        """Analyse and publish one batch (what the worker pipelines as two steps)."""
+        await self.publish(await self.prepare(records))
+
+    async def prepare(self, records: Sequence[Any]) -> Prepared:
+        """Decode, dead-letter what is not an article, analyse the rest off the event loop."""
         started = time.perf_counter()
-        deliveries: list[asyncio.Future[Any]] = []
-        good: list[tuple[Any, RawArticle]] = []
+        prepared = Prepared(list(records), started)
         for record in records:
             try:
                 article = _decode(record)
             except ValueError as exc:
-                deliveries.append(await self._dead_letter(record, "invalid_message", exc))
+                prepared.deliveries.append(await self._dead_letter(record, "invalid_message", exc))
                 continue
             if (
                 article.language is not None
@@ -51,15 +67,21 @@ class BatchProcessor:
             ):
                 metrics.MESSAGES.labels("skipped_language").inc()
                 continue
-            good.append((record, article))
+            prepared.good.append((record, article))
         metrics.STAGE_SECONDS.labels("decode").observe(time.perf_counter() - started)
         timings: dict[str, float] = {}
-        results = await asyncio.to_thread(self._analyze, [a for _, a in good], timings)
+        articles = [a for _, a in prepared.good]
+        prepared.results = await asyncio.to_thread(self._analyze, articles, timings)
         for stage, seconds in timings.items():
             metrics.STAGE_SECONDS.labels(stage).observe(seconds)
+        return prepared
+
+    async def publish(self, prepared: Prepared) -> None:
+        """Alerting in record order, then every output sent; returns once all are acked."""
         t0 = time.perf_counter()
         now = utcnow()
-        for (record, _), result in zip(good, results, strict=True):
+        deliveries = prepared.deliveries
+        for (record, _), result in zip(prepared.good, prepared.results, strict=True):
             if isinstance(result, Exception):
                 deliveries.append(await self._dead_letter(record, "processing_error", result))
             else:
@@ -70,16 +92,20 @@ class BatchProcessor:
                 deliveries.extend(await self._publish(enriched, alerts))
         await asyncio.gather(*deliveries)
         metrics.STAGE_SECONDS.labels("produce").observe(time.perf_counter() - t0)
+        self._observe(prepared)
+
+    def _observe(self, prepared: Prepared) -> None:
         acked = utcnow()
-        for (_, article), result in zip(good, results, strict=True):
+        results = prepared.results
+        for (_, article), result in zip(prepared.good, results, strict=True):
             if not isinstance(result, Exception):
                 since_ingest = (acked - article.received_at).total_seconds()
                 metrics.END_TO_END.labels("enriched").observe(since_ingest)
                 for _ in result.alerts:
                     metrics.END_TO_END.labels("alert").observe(since_ingest)
                 metrics.count_actors(result.enriched)
-        elapsed = time.perf_counter() - started
-        for _ in records:
+        elapsed = time.perf_counter() - prepared.started
+        for _ in prepared.records:
             metrics.ARTICLE_SECONDS.observe(elapsed)
         metrics.MESSAGES.labels("enriched").inc(sum(not isinstance(r, Exception) for r in results))
 

@@ -7,7 +7,9 @@ import contextlib
 import logging
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,12 +25,15 @@ from services.core.models import Alert, RawArticle
 from services.core.tail import TopicTail
 from services.enrich import metrics
 from services.enrich.health import Readiness
-from services.enrich.processor import BatchProcessor
+from services.enrich.processor import BatchProcessor, Prepared
 from services.enrich.reload import RulesWatcher
 from services.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 Batch = dict[TopicPartition, list[Any]]
+PIPELINE_DEPTH = 2  # batches in flight: one scored and published, the next fetched and parsed
+WHILE_BUSY_POLL_MS = 20
+HOUSEKEEPING_S = 1.0
 WARM_UP = RawArticle(
     id="warm-up",
     title="Warm-up",
@@ -133,6 +138,12 @@ def _on_sighup(watcher: RulesWatcher) -> None:
         )
 
 
+@dataclass
+class _InFlight:
+    batch: Batch
+    prepared: asyncio.Task[Prepared]
+
+
 async def _loop(
     cons: AIOKafkaConsumer,
     processor: BatchProcessor,
@@ -140,42 +151,71 @@ async def _loop(
     settings: EnrichSettings,
     stop: asyncio.Event,
 ) -> None:
-    stories = processor.alerting.stories
+    """Fetch, analyse and publish as a pipeline: while one batch is scored and published,
+    the next is already fetched and parsed, so the cores never wait for a batch boundary.
+    Batches are published and committed in the order they were fetched."""
+    pending: deque[_InFlight] = deque()
+    housekeeping = 0.0
     while not stop.is_set():
-        batch: Batch = await cons.getmany(
-            timeout_ms=settings.enrich_poll_timeout_ms, max_records=settings.enrich_batch_size
-        )
-        if batch:
-            await _handle(cons, processor, batch, settings, stop)
-        await _record_lag(cons)
-        new_rules = watcher.check()
-        if new_rules is not None:
-            processor.analyzer.set_rules(new_rules)
-            metrics.RULES.set(len(new_rules.rules))
-        horizon = max((r.cooldown_s for r in processor.analyzer.rules.rules), default=0.0)
-        stories.prune(horizon)
-        metrics.STORIES.set(len(stories))
+        if len(pending) < PIPELINE_DEPTH:
+            # Idle: wait long for the first record. Busy: look briefly for the next batch.
+            timeout = WHILE_BUSY_POLL_MS if pending else settings.enrich_poll_timeout_ms
+            batch: Batch = await cons.getmany(
+                timeout_ms=timeout, max_records=settings.enrich_batch_size
+            )
+            if batch:
+                task = asyncio.create_task(processor.prepare(_in_order(batch)))
+                pending.append(_InFlight(batch, task))
+        if pending and (pending[0].prepared.done() or len(pending) >= PIPELINE_DEPTH):
+            await _finish(cons, processor, pending, settings, stop)
+        if time.monotonic() - housekeeping >= HOUSEKEEPING_S:
+            housekeeping = time.monotonic()
+            await _housekeeping(cons, processor, watcher)
+    while pending:  # stopping: what was analysed is published and committed
+        await _finish(cons, processor, pending, settings, stop)
 
 
-async def _handle(
+async def _housekeeping(
+    cons: AIOKafkaConsumer, processor: BatchProcessor, watcher: RulesWatcher
+) -> None:
+    await _record_lag(cons)
+    new_rules = watcher.check()
+    if new_rules is not None:
+        processor.analyzer.set_rules(new_rules)
+        metrics.RULES.set(len(new_rules.rules))
+    stories = processor.alerting.stories
+    horizon = max((r.cooldown_s for r in processor.analyzer.rules.rules), default=0.0)
+    stories.prune(horizon)
+    metrics.STORIES.set(len(stories))
+
+
+def _in_order(batch: Batch) -> list[Any]:
+    return [r for tp in sorted(batch, key=lambda t: t.partition) for r in batch[tp]]
+
+
+async def _finish(
     cons: AIOKafkaConsumer,
     processor: BatchProcessor,
-    batch: Batch,
+    pending: deque[_InFlight],
     settings: EnrichSettings,
     stop: asyncio.Event,
 ) -> None:
-    records = [r for tp in sorted(batch, key=lambda t: t.partition) for r in batch[tp]]
+    """Publish the oldest batch and commit it; on failure read everything in flight again."""
+    head = pending.popleft()
     try:
-        await processor.process(records)
+        await processor.publish(await head.prepared)
     except KafkaError as exc:
-        # Outputs not acknowledged: do not commit; read the batch again after a pause.
+        # Outputs not acknowledged: commit nothing; read this batch and the later ones again.
         metrics.FAILURES.inc()
         log.error("outputs not acknowledged (%s); retrying the batch", exc)
-        _rewind(cons, batch)
+        later = list(pending)
+        pending.clear()
+        await asyncio.gather(*(f.prepared for f in later), return_exceptions=True)
+        _rewind(cons, [head.batch, *(f.batch for f in later)])
         await sleep_or_stop(stop, settings.enrich_retry_backoff_s)
         return
     t0 = time.perf_counter()
-    offsets = {tp: records_[-1].offset + 1 for tp, records_ in batch.items()}
+    offsets = {tp: records_[-1].offset + 1 for tp, records_ in head.batch.items()}
     try:
         await cons.commit(offsets)
     except (CommitFailedError, IllegalStateError) as exc:
@@ -186,11 +226,16 @@ async def _handle(
     metrics.LAST_COMMIT.set(time.time())
 
 
-def _rewind(cons: AIOKafkaConsumer, batch: Batch) -> None:
+def _rewind(cons: AIOKafkaConsumer, batches: list[Batch]) -> None:
+    """Seek each partition back to the first record of these batches (fetched in order)."""
     assigned = cons.assignment()
-    for tp, records in batch.items():
+    first: dict[TopicPartition, int] = {}
+    for batch in batches:
+        for tp, records in batch.items():
+            first[tp] = min(first.get(tp, records[0].offset), records[0].offset)
+    for tp, offset in first.items():
         if tp in assigned:
-            cons.seek(tp, records[0].offset)
+            cons.seek(tp, offset)
 
 
 async def _record_lag(cons: AIOKafkaConsumer) -> None:

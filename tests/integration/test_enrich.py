@@ -18,7 +18,7 @@ from services.core.settings import CommonSettings
 from services.enrich import metrics
 from services.enrich.settings import EnrichSettings
 from services.enrich.worker import run
-from tests.helpers import eventually, produce, read_topic
+from tests.helpers import eventually, produce, produce_many, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -187,3 +187,36 @@ async def test_articles_in_other_languages_are_skipped(common: CommonSettings, u
         )
     assert [r.key.decode() for r in records] == ["en-1"]
     assert metrics.MESSAGES.labels("skipped_language")._value.get() == skipped + 1
+
+
+async def test_pipelined_batches_publish_everything_once_and_commit_the_end(
+    common: CommonSettings, unique: str
+) -> None:
+    """Batches of two, many in a row: the next batch is analysed while one is published."""
+    settings = _settings(common, unique).model_copy(update={"enrich_batch_size": 2})
+    await kafka.ensure_topics(settings)
+    texts = [
+        f"Officials in Paris said on day {i} that talks with Germany on trade had resumed."
+        for i in range(14)
+    ]
+    raws = validate(
+        [{"id": f"pipe-{i}", "title": f"Talks {i}", "text": t} for i, t in enumerate(texts)]
+    )
+    items: list[tuple[bytes | None, bytes]] = [
+        (r.id.encode(), r.model_dump_json().encode()) for r in raws
+    ]
+    items.insert(7, (b"poison", b"{not json"))
+    await produce_many(settings.kafka_bootstrap_servers, settings.topic_raw, items)
+    async with worker(settings):
+        enriched = await read_topic(
+            settings.kafka_bootstrap_servers, settings.topic_enriched, want=len(raws), timeout_s=90
+        )
+        dead = await read_topic(settings.kafka_bootstrap_servers, settings.topic_dlq, want=1)
+
+        async def all_committed() -> bool:
+            return sum((o or 0) for o in (await _committed(settings)).values()) == len(items)
+
+        await eventually(all_committed, timeout_s=30)
+    keys = sorted(r.key.decode() for r in enriched)
+    assert keys == sorted(r.id for r in raws)  # each once
+    assert [r.key for r in dead] == [b"poison"]

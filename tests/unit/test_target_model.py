@@ -62,6 +62,20 @@ def test_scores_do_not_depend_on_neighbours(model: TargetModel) -> None:
     assert alone[0] == crowded[1]
 
 
+def test_threads_sharing_an_articles_targets_change_no_score(model: TargetModel) -> None:
+    texts = [
+        "The minister praised the police for their work.",
+        "Rebels shelled the town and killed the mayor.",
+        "The court cleared the company of any wrongdoing.",
+        "Talks between the two sides collapsed on Monday.",
+    ]
+    targets = [Target(t, 4, 12) for t in texts * 5]
+    split = shared(parallel=2)
+    assert split is not model
+    assert split.parallel == 2
+    assert split.predict(targets) == model.predict(targets)
+
+
 def test_annotate_answers_line_for_line_and_flags_bad_lines(model: TargetModel) -> None:
     lines = [
         b'{"text": "Rebels attacked the army of Sudan.", "targets": [{"start": 0, "end": 6}]}',

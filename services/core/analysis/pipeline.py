@@ -64,6 +64,9 @@ class Analyzer:
         self.overlap = overlap
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        # Two batches may be analysed at once (the enrich worker pipelines them): one parses
+        # while the other's steps are scored. spaCy parses in one thread at a time.
+        self._parse_lock = threading.Lock()
         self.sentiment = method or sentiment.method()
         self.aliases = table if table is not None else aliases.AliasTable.load()
         self.set_rules(rules)
@@ -113,8 +116,9 @@ class Analyzer:
         # spaCy parses the next articles while the previous ones are scored: the sentiment
         # model (onnxruntime) releases the GIL, so the stages share the cores. Scoring costs
         # more than parsing, so two scoring threads keep both cores busy.
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(SCORERS, thread_name_prefix="analyze")
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(SCORERS, thread_name_prefix="analyze")
         pending: list[Future[list[Analysis]]] = []
         for i in range(0, len(articles), step):
             part = articles[i : i + step]
@@ -126,17 +130,18 @@ class Analyzer:
         self, articles: Sequence[RawArticle], spent: dict[str, float]
     ) -> tuple[list[Any], list[Any]]:
         """spaCy once over all texts and once over all titles."""
-        started = time.perf_counter()
-        docs = list(self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size))
-        # Titles only feed the rules, so the parser and NER can be skipped for them.
-        titles = list(
-            self.nlp.pipe(
-                (a.title or "" for a in articles),
-                batch_size=self.batch_size,
-                disable=["parser", "ner"],
+        with self._parse_lock:
+            started = time.perf_counter()
+            docs = list(self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size))
+            # Titles only feed the rules, so the parser and NER can be skipped for them.
+            titles = list(
+                self.nlp.pipe(
+                    (a.title or "" for a in articles),
+                    batch_size=self.batch_size,
+                    disable=["parser", "ner"],
+                )
             )
-        )
-        spent["nlp"] = spent.get("nlp", 0.0) + time.perf_counter() - started
+            spent["nlp"] = spent.get("nlp", 0.0) + time.perf_counter() - started
         return docs, titles
 
     def _finish(
