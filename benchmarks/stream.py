@@ -200,7 +200,9 @@ async def measure(args: argparse.Namespace, run: Run) -> None:
             if "api" in args.phases:
                 await stream_api.measure(sys_, run, args.alerts_held, args.wrk_seconds)
             if "ingest" in args.phases:
-                await ingest(sys_, variants(items, args.ingest, run.tag), run)
+                # Ingest alone on the machine: enrich would take the cores for the backlog.
+                with sys_.enrich_paused():
+                    await ingest(sys_, variants(items, args.ingest, run.tag), run)
         finally:
             stop.set()
             for task in tasks:

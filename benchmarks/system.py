@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -69,6 +71,35 @@ class RunningSystem:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+    def enrich_pids(self) -> list[int]:
+        """The enrich workers this launcher started (children running `-m services.enrich`)."""
+        assert self._proc is not None
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self._proc.pid and b"services.enrich" in cmdline:
+                found.append(int(entry.name))
+        return found
+
+    @contextlib.contextmanager
+    def enrich_paused(self) -> Iterator[None]:
+        """SIGSTOP the enrich workers meanwhile, so that what is measured has the cores."""
+        pids = self.enrich_pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
 
     def enrich_rss_bytes(self) -> list[float]:
         """Resident memory of each enrich worker, from its own process metrics."""

@@ -32,7 +32,8 @@ def canonical_url(url: str) -> str:
 
 def normalise_text(text: str) -> str:
     """NFC, case-folded, whitespace collapsed: the form content hashes are taken of."""
-    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    # str.split() splits on the same Unicode whitespace as \s, several times faster.
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def _digest(*parts: str) -> str:

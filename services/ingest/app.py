@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from datasketch import MinHash
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -24,11 +25,12 @@ from services.ingest.feeds import routes as feed_routes
 from services.ingest.feeds.model import load_config
 from services.ingest.feeds.poller import Poller
 from services.ingest.feeds.store import FeedBook, FeedWriter
-from services.ingest.neardup import NearDuplicates
+from services.ingest.neardup import NearDuplicates, signature
 from services.ingest.publisher import ArticlePublisher, Dedup, Outcome, PublishError, TooLarge
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
+WARM_UP = {"text": "The minister said in Paris on Monday that the talks with Germany had failed."}
 
 
 class ArticleResult(BaseModel):
@@ -129,6 +131,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.topic_create:
         await kafka.ensure_topics(settings)
     stop = asyncio.Event()
+    # The first article loads the language model and fills caches: not on a sender's time.
+    await asyncio.to_thread(_prepare, [WARM_UP], settings.ingest_language_min_confidence)
     producer = kafka.producer(settings)
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s)
     try:
@@ -241,9 +245,9 @@ async def _submit(state: IngestState, request: Request) -> Response:
         if len(items) > most:
             metrics.REJECTED.labels("too_many").inc()
             return JSONResponse({"detail": f"at most {most} articles per request"}, status_code=413)
-        # HTML extraction and language detection cost CPU: off the event loop.
-        articles = await asyncio.to_thread(
-            validate, items, None, settings.ingest_language_min_confidence
+        # HTML extraction, language detection and MinHash cost CPU: off the event loop.
+        articles, signatures = await asyncio.to_thread(
+            _prepare, items, settings.ingest_language_min_confidence
         )
     except InvalidArticles as exc:
         metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
@@ -253,7 +257,7 @@ async def _submit(state: IngestState, request: Request) -> Response:
     if not articles:
         return JSONResponse({"detail": "no article in the request body"}, status_code=422)
     try:
-        results = await state.publisher.publish(articles)
+        results = await state.publisher.publish(articles, signatures)
     except TooLarge as exc:
         metrics.REJECTED.labels("too_large").inc()
         return JSONResponse({"detail": str(exc)}, status_code=413)
@@ -261,6 +265,14 @@ async def _submit(state: IngestState, request: Request) -> Response:
         metrics.ARTICLES.labels("failed").inc(len(articles))
         return _unavailable(f"broker unavailable: {exc}")
     return JSONResponse(_summary(results).model_dump(), status_code=202)
+
+
+def _prepare(
+    items: list[Any], min_confidence: float
+) -> tuple[list[RawArticle], dict[str, MinHash]]:
+    """Validated articles and their near-duplicate signatures (in a worker thread)."""
+    articles = validate(items, None, min_confidence)
+    return articles, {a.id: signature(a.text) for a in articles}
 
 
 def _summary(results: list[Any]) -> SubmitResponse:

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from services.ingest.neardup import NearDuplicates, signature
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]
 SCHEMA_HEADER = ("wirewatch-schema", b"article.raw.v1")
+Mine = tuple[RawArticle, MinHash, str]  # an article this request publishes: signature, digest
 
 
 class PublishError(RuntimeError):
@@ -65,13 +66,15 @@ class Dedup:
         self.hashes = SeenIds(capacity)
         self.near = near
 
-    def exact(self, article: RawArticle) -> bool:
-        return article.id in self.ids or content_hash(article) in self.hashes
+    def exact(self, article: RawArticle, digest: str | None = None) -> bool:
+        return article.id in self.ids or (digest or content_hash(article)) in self.hashes
 
-    def remember(self, article: RawArticle, minhash: MinHash | None = None) -> None:
+    def remember(
+        self, article: RawArticle, minhash: MinHash | None = None, digest: str | None = None
+    ) -> None:
         """Record an article that is on the topic (ours, or read back at start)."""
         self.ids.add(article.id)
-        self.hashes.add(content_hash(article))
+        self.hashes.add(digest or content_hash(article))
         if article.id not in self.near:
             story = article.story_id or article.id
             self.near.add(
@@ -114,45 +117,47 @@ class ArticlePublisher:
         self._inflight: dict[str, asyncio.Future[None]] = {}
 
     def _classify(
-        self, articles: Sequence[RawArticle]
-    ) -> tuple[list[Result], dict[str, tuple[RawArticle, MinHash]], list[asyncio.Future[None]]]:
+        self, articles: Sequence[RawArticle], signatures: Mapping[str, MinHash]
+    ) -> tuple[list[Result], dict[str, Mine], list[asyncio.Future[None]]]:
         results: list[Result] = []
-        mine: dict[str, tuple[RawArticle, MinHash]] = {}
+        mine: dict[str, Mine] = {}
         hashes: set[str] = set()
         waits: list[asyncio.Future[None]] = []
         for article in articles:
             digest = content_hash(article)
-            if self.dedup.exact(article) or article.id in mine or digest in hashes:
+            if self.dedup.exact(article, digest) or article.id in mine or digest in hashes:
                 results.append(Result(article, "duplicate"))
             elif (other := self._inflight.get(article.id)) is not None:
                 waits.append(other)
                 results.append(Result(article, "duplicate"))
             else:
-                minhash = signature(article.text)
+                minhash = signatures.get(article.id) or signature(article.text)
                 article = self.dedup.story(article, minhash)
                 # Indexed now, so a near-copy later in the same request finds it.
                 self.dedup.near.add(
                     article.id, article.story_id or article.id, article.received_at, minhash
                 )
-                mine[article.id] = (article, minhash)
+                mine[article.id] = (article, minhash, digest)
                 hashes.add(digest)
                 results.append(Result(article, "accepted"))
         return results, mine, waits
 
-    async def publish(self, articles: Sequence[RawArticle]) -> list[Result]:
-        """Publish the new articles; raises PublishError unless the broker acked them all."""
+    async def publish(
+        self, articles: Sequence[RawArticle], signatures: Mapping[str, MinHash] | None = None
+    ) -> list[Result]:
+        """Publish the new articles; raises PublishError unless the broker acked them all.
+
+        `signatures`, by article id, are MinHashes already computed (off the event loop)."""
         for article in articles:
             if len(article.model_dump_json()) > self.max_message_bytes:
                 raise TooLarge(
                     f"article {article.id} is over {self.max_message_bytes} bytes as a message"
                 )
-        results, mine, waits = self._classify(articles)
+        results, mine, waits = self._classify(articles, signatures or {})
         for article_id in mine:
             self._inflight[article_id] = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(
-                self._send_all([a for a, _ in mine.values()], waits), self.timeout_s
-            )
+            await asyncio.wait_for(self._send_all(list(mine.values()), waits), self.timeout_s)
         except BaseException as exc:
             self._settle(mine, exc)
             if isinstance(exc, asyncio.CancelledError):
@@ -161,16 +166,14 @@ class ArticlePublisher:
         self._settle(mine, None)
         return results
 
-    async def _send_all(
-        self, articles: list[RawArticle], waits: list[asyncio.Future[None]]
-    ) -> None:
+    async def _send_all(self, articles: list[Mine], waits: list[asyncio.Future[None]]) -> None:
         deliveries = []
-        for article in articles:
+        for article, _, _ in articles:
             deliveries.append(await self._send(article))
         results = await asyncio.gather(*deliveries, return_exceptions=True)
-        for article, result in zip(articles, results, strict=True):
+        for (article, minhash, digest), result in zip(articles, results, strict=True):
             if not isinstance(result, BaseException):
-                self.dedup.remember(article)  # stored, even if a sibling failed
+                self.dedup.remember(article, minhash, digest)  # stored, even if a sibling failed
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
@@ -183,9 +186,7 @@ class ArticlePublisher:
             self.topic, value=value, key=article.id.encode(), headers=[SCHEMA_HEADER]
         )
 
-    def _settle(
-        self, mine: dict[str, tuple[RawArticle, MinHash]], exc: BaseException | None
-    ) -> None:
+    def _settle(self, mine: dict[str, Mine], exc: BaseException | None) -> None:
         for article_id in mine:
             stored = article_id in self.dedup.ids
             if not stored:
