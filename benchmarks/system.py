@@ -46,7 +46,8 @@ class RunningSystem:
 
     def __enter__(self) -> RunningSystem:
         cmd = [sys.executable, "-m", "services.cli", "run", "--no-samples"]
-        cmd += ["--enrich-workers", str(self.enrich_workers)]
+        if self.enrich_workers != 1:
+            cmd += ["--enrich-workers", str(self.enrich_workers)]
         with self.log.open("wb") as out:
             self._proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 300
