@@ -155,32 +155,39 @@ def table(run: Run, rows: list[Figure]) -> str:
 
 
 def plot(run: Run, path: Path) -> None:
-    """Latency distribution (left) and outputs over time (right)."""
+    """Latency distribution at light load; enrich and ingest rates over time."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4))
     if run.light_ms:
         left.hist(run.light_ms, bins=30, color="#4c72b0", label="POST -> enriched")
     if run.alert_ms or run.idle_alert_ms:
         left.hist(run.alert_ms + run.idle_alert_ms, bins=30, alpha=0.6, label="POST -> SSE alert")
     left.axvline(250, color="grey", linestyle="--", linewidth=1)
-    left.set(xlabel="milliseconds", ylabel="articles", title="Latency at light load")
-    left.legend()
-    if run.burst_series:
-        right.plot(run.burst_series, range(1, len(run.burst_series) + 1), label="enriched (burst)")
-    if run.ingest_series:
-        total, xs, ys = 0, [], []
-        for t, n in sorted(run.ingest_series):
-            total += n
-            xs.append(t)
-            ys.append(total)
-        right.plot(xs, ys, label="ingested (NDJSON)")
-        right.set_yscale("log")
-    right.set(xlabel="seconds since first POST", ylabel="articles (cumulative)", title="Throughput")
-    right.legend()
+    left.set(xlabel="milliseconds", ylabel="articles", title="Latency, one article every 0.5 s")
+    if run.light_ms or run.alert_ms or run.idle_alert_ms:
+        left.legend()
+    _rate(middle, run.burst_series, 10.0, "Streaming enrich (burst, 10 s bins)")
+    if run.offline_per_s:
+        middle.axhline(run.offline_per_s, color="grey", linestyle="--", label="offline analyze")
+        middle.legend()
+    stamps = [t for t, n in sorted(run.ingest_series) for _ in range(n)]
+    _rate(right, stamps, 1.0, "Ingest, NDJSON batches of 100")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def _rate(ax: Any, times: list[float], width: float, title: str) -> None:
+    """Articles a second in bins of `width` seconds."""
+    ax.set(xlabel="seconds since first POST", ylabel="articles/s", title=title)
+    if not times:
+        return
+    bins = int(max(times) // width) + 1
+    counts = [0] * bins
+    for t in times:
+        counts[int(t // width)] += 1
+    ax.step([i * width for i in range(bins)], [c / width for c in counts], where="post")
