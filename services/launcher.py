@@ -17,6 +17,7 @@ import httpx
 from services.api.settings import ApiSettings
 from services.core import kafka, logs
 from services.core.broker import EmbeddedBroker
+from services.core.lifecycle import die_with_parent
 from services.enrich.settings import EnrichSettings
 from services.ingest.settings import IngestSettings
 
@@ -167,6 +168,7 @@ def launch(samples: Path | None = DEMO_SAMPLES, enrich_workers: int = 1) -> int:
                 [sys.executable, "-m", f"services.{module}"],
                 env={**env, **extra},
                 start_new_session=True,
+                preexec_fn=die_with_parent,  # a killed launcher leaves no service behind
             )
             port = int(extra.get("WIREWATCH_ENRICH_METRICS_PORT", enrich.enrich_metrics_port))
             ready[name] = {

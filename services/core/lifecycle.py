@@ -7,8 +7,10 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 
 log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:
@@ -24,6 +26,20 @@ def install_stop_signals(stop: asyncio.Event) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, handler, sig)
+
+
+def die_with_parent() -> None:
+    """In a child before exec: be sent SIGTERM when the parent dies (Linux), so a killed
+    launcher leaves nothing running. For `subprocess.Popen(preexec_fn=...)`."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the call: nobody would tell us
+        os._exit(1)
 
 
 async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:

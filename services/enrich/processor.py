@@ -82,14 +82,19 @@ class BatchProcessor:
         now = utcnow()
         deliveries = prepared.deliveries
         for (record, _), result in zip(prepared.good, prepared.results, strict=True):
-            if isinstance(result, Exception):
-                deliveries.append(await self._dead_letter(record, "processing_error", result))
-            else:
-                # In record order: whether an alert is new or joins a story depends on it.
-                enriched, alerts = self.alerting.process(
-                    result, self.analyzer.rules, self.analyzer.models, now
-                )
-                deliveries.extend(await self._publish(enriched, alerts))
+            if not isinstance(result, Exception):
+                try:
+                    # In record order: whether an alert is new or joins a story depends on it.
+                    enriched, alerts = self.alerting.process(
+                        result, self.analyzer.rules, self.analyzer.models, now
+                    )
+                except Exception as exc:  # a bug in one rule must not crash-loop the worker
+                    log.exception("alerting failed on %s", result.enriched.id)
+                    result = exc
+                else:
+                    deliveries.extend(await self._publish(enriched, alerts))
+                    continue
+            deliveries.append(await self._dead_letter(record, "processing_error", result))
         await asyncio.gather(*deliveries)
         metrics.STAGE_SECONDS.labels("produce").observe(time.perf_counter() - t0)
         self._observe(prepared)
@@ -166,8 +171,9 @@ class BatchProcessor:
             ("wirewatch-source-offset", str(record.offset).encode()),
             ("wirewatch-dlq-service", b"enrich"),
         ]
+        # A tombstone stays a null value, so it is not mistaken for an empty message.
         fut: asyncio.Future[Any] = await self.producer.send(
-            self.settings.topic_dlq, value=record.value or b"", key=record.key, headers=headers
+            self.settings.topic_dlq, value=record.value, key=record.key, headers=headers
         )
         return fut
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from services.core import kafka
+from services.core.analysis.alerting import Alerting
 from services.core.articles import validate
 from services.core.models import Alert, EnrichedArticle
 from services.core.settings import CommonSettings
@@ -220,3 +221,38 @@ async def test_pipelined_batches_publish_everything_once_and_commit_the_end(
     keys = sorted(r.key.decode() for r in enriched)
     assert keys == sorted(r.id for r in raws)  # each once
     assert [r.key for r in dead] == [b"poison"]
+
+
+async def test_a_tombstone_keeps_its_null_and_an_alerting_bug_dead_letters_one_article(
+    common: CommonSettings, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(common, unique)
+    await kafka.ensure_topics(settings)
+    bootstrap = settings.kafka_bootstrap_servers
+    original = Alerting.process
+
+    def process(self: Alerting, result: Any, *args: Any) -> Any:
+        if result.enriched.id == "boom":
+            raise RuntimeError("a bug in a rule")
+        return original(self, result, *args)
+
+    monkeypatch.setattr(Alerting, "process", process)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(settings.topic_raw, value=None, key=b"tomb")
+    finally:
+        await producer.stop()
+    await _raw(settings, {"text": "Rockets hit the port of Tripoli.", "id": "boom"})
+    good = await _raw(settings, {"text": "Rockets hit the port of Misrata.", "id": "fine"})
+    async with worker(settings) as task:
+        dead = await read_topic(bootstrap, settings.topic_dlq, want=2)
+        [enriched] = await read_topic(bootstrap, settings.topic_enriched, want=1)
+        assert not task.done()  # the worker carried on
+    by_key = {r.key: r for r in dead}
+    assert by_key[b"tomb"].value is None
+    assert dict(by_key[b"tomb"].headers)["wirewatch-dlq-reason"] == b"invalid_message"
+    boom = dict(by_key[b"boom"].headers)
+    assert boom["wirewatch-dlq-reason"] == b"processing_error"
+    assert b"a bug in a rule" in boom["wirewatch-dlq-error"]
+    assert EnrichedArticle.model_validate_json(enriched.value).id == good

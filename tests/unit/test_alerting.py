@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.core.analysis import rules
-from services.core.analysis.alerting import Alerting
+from services.core.analysis.alerting import Alerting, StoryTracker
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import validate
 from services.core.models import Alert, utcnow
@@ -145,3 +145,31 @@ def test_rules_watcher_reloads_good_files_and_keeps_going_on_broken_ones(
     reloaded = watcher.check()
     assert reloaded is not None
     assert list(reloaded.by_id) == ["b"]
+
+
+def test_prune_forgets_stories_older_than_the_horizon_of_stream_time() -> None:
+    """One story a minute for 1,000 minutes; a one-hour horizon keeps the last hour's."""
+    tracker = StoryTracker()
+    start = utcnow() - timedelta(days=2)
+    for minute in range(1001):
+        seen = start + timedelta(minutes=minute)
+        alert = Alert(
+            id=f"alert-{minute}",
+            article_id=f"article-{minute}",
+            rule_id="armed-violence",
+            rule_name="Armed violence",
+            severity="high",
+            created_at=seen,
+            title=None,
+            url=None,
+            source=None,
+            published_at=seen,
+            matches=[],
+            actors=[],
+            rules_version="v",
+            story_id=f"story-{minute}",
+        )
+        tracker.remember(alert, seen)
+    assert len(tracker) == 1001
+    tracker.prune(3600)
+    assert len(tracker) == 61  # minutes 940..1000: within an hour of the newest

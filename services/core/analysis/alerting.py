@@ -57,6 +57,8 @@ class StoryTracker:
 
     def remember(self, alert: Alert, seen: datetime) -> None:
         """Record an alert (ours, or read back from the topic); the highest revision wins."""
+        if self.latest is None or seen > self.latest:
+            self.latest = seen  # stream time moves on: prune() measures its horizon from here
         for key in self.keys(alert):
             story = self._stories.get(key)
             if (
