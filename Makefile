@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install tools bench-tools run test lint format bench bench-stream schemas clean
+.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream schemas clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,13 +33,29 @@ deploy/k8s/validate/node_modules: deploy/k8s/validate/package-lock.json
 run: $(STAMP)  ## run broker, topics and the three services; Ctrl-C stops all
 	$(BIN)/wirewatch run
 
+KAFKA_LIB := .kafka/lib
+KAFKA_DATA ?= kafka-data
+
+kafka: $(KAFKA_LIB)/.verified  ## Apache Kafka (KRaft) jars from Maven Central into .kafka/ (pinned in deploy/kafka/pom.xml)
+
+$(KAFKA_LIB)/.verified: deploy/kafka/pom.xml
+	rm -rf $(KAFKA_LIB)
+	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
+	  -DoutputDirectory=$(CURDIR)/$(KAFKA_LIB) -DincludeScope=runtime
+	test "$$(java -cp '$(KAFKA_LIB)/*' kafka.Kafka --version 2>/dev/null | tail -1)" = \
+	  "$$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)"
+	touch $@
+
+run-kafka: $(STAMP) kafka  ## the same on Apache Kafka, its data kept in KAFKA_DATA (default kafka-data/)
+	$(BIN)/wirewatch run --broker kafka --data-dir $(KAFKA_DATA)
+
 lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/wirewatch schemas --check
 
-test: lint tools  ## install what is missing, lint, then the whole test suite
+test: lint tools kafka  ## install what is missing, lint, then the whole test suite
 	$(BIN)/pytest
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
@@ -61,4 +77,4 @@ schemas: $(STAMP)  ## regenerate schemas/ from the message models
 	$(BIN)/wirewatch schemas
 
 clean:  ## remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench .tools deploy/k8s/validate/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench .tools .kafka deploy/k8s/validate/node_modules

@@ -25,7 +25,12 @@ def _run(args: argparse.Namespace) -> int:
     from services.launcher import DEMO_SAMPLES, launch
 
     samples = None if args.no_samples else (args.samples or DEMO_SAMPLES)
-    return launch(samples=samples, enrich_workers=args.enrich_workers)
+    return launch(
+        samples=samples,
+        enrich_workers=args.enrich_workers,
+        broker_kind=args.broker,
+        data_dir=args.data_dir,
+    )
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -56,7 +61,10 @@ def _topics(_: argparse.Namespace) -> int:
     logs.configure(settings.log_level, settings.log_format)
     created = asyncio.run(kafka.ensure_topics(settings))
     print(f"topics ready; created: {', '.join(created) or 'none'}")
-    return 0
+    drift = asyncio.run(kafka.topic_drift(settings))
+    for problem in drift:
+        print(f"config differs: {problem}", file=sys.stderr)
+    return 1 if drift else 0
 
 
 def _rules_test(args: argparse.Namespace) -> int:
@@ -121,6 +129,19 @@ def _parser() -> argparse.ArgumentParser:
         choices=range(1, 33),
         metavar="N",
         help="enrich processes in the consumer group (default 1)",
+    )
+    run.add_argument(
+        "--broker",
+        choices=["tansu", "kafka"],
+        default="tansu",
+        help="tansu: embedded, memory only (default); kafka: Apache Kafka from `make kafka`, "
+        "its data kept in --data-dir (ignored when WIREWATCH_KAFKA_BOOTSTRAP_SERVERS is set)",
+    )
+    run.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="Kafka's data directory (default: ~/.local/share/wirewatch/kafka)",
     )
     run.set_defaults(func=_run)
     topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")

@@ -17,6 +17,7 @@ import httpx
 from services.api.settings import ApiSettings
 from services.core import kafka, logs
 from services.core.broker import EmbeddedBroker
+from services.core.kafka_broker import KafkaBroker, KafkaUnavailable, default_data_dir
 from services.core.lifecycle import die_with_parent
 from services.enrich.settings import EnrichSettings
 from services.ingest.settings import IngestSettings
@@ -141,7 +142,23 @@ def _processes(enrich_workers: int) -> list[tuple[str, str, dict[str, str]]]:
     return out
 
 
-def launch(samples: Path | None = DEMO_SAMPLES, enrich_workers: int = 1) -> int:
+def _start_broker(kind: str, data_dir: Path | None) -> EmbeddedBroker | KafkaBroker:
+    if kind == "kafka":
+        return KafkaBroker(data_dir or default_data_dir()).start()
+    broker = EmbeddedBroker().start()
+    log.info(
+        "embedded broker (Tansu, memory only): nothing survives a stop; topic configs "
+        "(retention, compaction) are recorded but not enforced; no idempotence or transactions"
+    )
+    return broker
+
+
+def launch(
+    samples: Path | None = DEMO_SAMPLES,
+    enrich_workers: int = 1,
+    broker_kind: str = "tansu",
+    data_dir: Path | None = None,
+) -> int:
     """Start broker (unless one is configured), topics and services; block until a signal."""
     ingest, api, enrich = IngestSettings(), ApiSettings(), EnrichSettings()
     logs.configure(ingest.log_level, ingest.log_format)
@@ -152,7 +169,11 @@ def launch(samples: Path | None = DEMO_SAMPLES, enrich_workers: int = 1) -> int:
     env.setdefault("WIREWATCH_INGEST_ALLOW_NO_AUTH", "true")
     broker = None
     if "WIREWATCH_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
-        broker = EmbeddedBroker().start()
+        try:
+            broker = _start_broker(broker_kind, data_dir)
+        except (KafkaUnavailable, RuntimeError, TimeoutError) as exc:
+            log.error("wirewatch run failed: %s", exc)
+            return 1
         env["WIREWATCH_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
     bootstrap = env["WIREWATCH_KAFKA_BOOTSTRAP_SERVERS"]
     procs: dict[str, subprocess.Popen[bytes]] = {}

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 __all__ = ["AIOKafkaConsumer", "AIOKafkaProducer", "TopicPartition"]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from services.core.settings import CommonSettings
@@ -20,6 +21,7 @@ from services.core.settings import CommonSettings
 log = logging.getLogger(__name__)
 
 TOPIC_ALREADY_EXISTS = 36
+UNKNOWN_TOPIC = 3
 Headers = list[tuple[str, bytes]]
 
 
@@ -73,31 +75,75 @@ async def start_when_ready(
             delay = min(delay * 2, 2.0)
 
 
-async def ensure_topics(settings: CommonSettings) -> list[str]:
-    """Create the system's topics that are missing; return the names created."""
-    admin = AIOKafkaAdminClient(
+def _admin(settings: CommonSettings) -> AIOKafkaAdminClient:
+    return AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.kafka_client_id}-admin",
         request_timeout_ms=settings.kafka_request_timeout_ms,
     )
+
+
+async def ensure_topics(settings: CommonSettings) -> list[str]:
+    """Create the system's topics that are missing, with their configs; return the names
+    created. An existing topic whose config differs is logged (see `topic_drift`)."""
+    admin = _admin(settings)
     await start_when_ready(admin, settings.kafka_connect_timeout_s)
+    configs = settings.topic_configs()
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in settings.all_topics() if t not in existing]
-        if not wanted:
-            return []
-        new = [
-            NewTopic(t, settings.topic_partitions, settings.topic_replication_factor)
-            for t in wanted
-        ]
-        response = await admin.create_topics(new)
-        for topic, code, message in response.topic_errors:
-            if code not in (0, TOPIC_ALREADY_EXISTS):
-                raise KafkaError(f"cannot create topic {topic}: {code} {message}")
-        log.info("created topics %s with %d partitions", wanted, settings.topic_partitions)
+        if wanted:
+            new = [
+                NewTopic(
+                    t,
+                    settings.topic_partitions,
+                    settings.topic_replication_factor,
+                    topic_configs=configs[t],
+                )
+                for t in wanted
+            ]
+            response = await admin.create_topics(new)
+            for topic, code, message in response.topic_errors:
+                if code not in (0, TOPIC_ALREADY_EXISTS):
+                    raise KafkaError(f"cannot create topic {topic}: {code} {message}")
+            log.info("created topics %s with %d partitions", wanted, settings.topic_partitions)
+        for problem in await _drift(admin, settings, settings.all_topics()):
+            log.warning("topic config differs: %s", problem)
         return wanted
     finally:
         await admin.close()
+
+
+async def topic_drift(settings: CommonSettings) -> list[str]:
+    """Each way an existing topic's config differs from `settings.topic_configs()`."""
+    admin = _admin(settings)
+    await start_when_ready(admin, settings.kafka_connect_timeout_s)
+    try:
+        return await _drift(admin, settings, settings.all_topics())
+    finally:
+        await admin.close()
+
+
+async def _drift(
+    admin: AIOKafkaAdminClient, settings: CommonSettings, topics: list[str]
+) -> list[str]:
+    if not topics:
+        return []
+    wanted = settings.topic_configs()
+    resources = [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics]
+    problems = []
+    for response in await admin.describe_configs(resources):
+        for code, _message, _type, name, entries in response.resources:
+            if code == UNKNOWN_TOPIC:
+                continue  # not created (yet): nothing to compare
+            if code != 0:
+                problems.append(f"{name}: the broker did not report its config ({code})")
+                continue
+            actual = {entry[0]: entry[1] for entry in entries}
+            for key, value in wanted[name].items():
+                if actual.get(key) != value:
+                    problems.append(f"{name}: {key} is {actual.get(key)!r}, expected {value!r}")
+    return problems
 
 
 def lag(cons: AIOKafkaConsumer, tp: TopicPartition, position: int) -> int | None:

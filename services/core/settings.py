@@ -45,6 +45,12 @@ class CommonSettings(BaseSettings):
     topic_partitions: int = Field(3, ge=1, le=10_000)
     topic_replication_factor: int = Field(1, ge=1, le=10)
     topic_create: bool = Field(True, description="Create missing topics at start.")
+    topic_retention_ms: int = Field(
+        30 * 86_400_000,
+        ge=-1,
+        description="retention.ms of the data topics (raw, enriched, alerts, DLQ) this system "
+        "creates; -1: forever. The store topics are compacted instead.",
+    )
     actors_paths: list[Path] = Field(
         [], description="JSON list of alias-table YAML files read after the bundled one."
     )
@@ -94,6 +100,19 @@ class CommonSettings(BaseSettings):
             self.topic_feeds,
             self.topic_feed_state,
         ]
+
+    def store_topics(self) -> list[str]:
+        """Topics read as stores (the last record per key wins): compacted, never expired."""
+        return [self.topic_webhooks, self.topic_feeds, self.topic_feed_state]
+
+    def topic_configs(self) -> dict[str, dict[str, str]]:
+        """The configs each topic must have: part of the deployment contract."""
+        stores = set(self.store_topics())
+        data = {"cleanup.policy": "delete", "retention.ms": str(self.topic_retention_ms)}
+        return {
+            t: {"cleanup.policy": "compact"} if t in stores else dict(data)
+            for t in self.all_topics()
+        }
 
     def masked(self) -> dict[str, object]:
         """The effective configuration, safe to log (secrets masked by pydantic)."""

@@ -6,11 +6,8 @@ from typing import Any
 
 import httpx
 import orjson
-from prometheus_client import Counter
 
-from services.enrich import health
-
-PROBE = Counter("wirewatch_test_health_probe_total", "Shows /metrics passes through.")
+from services.enrich import health, metrics
 
 
 def _get(app: Any, path: str) -> tuple[str, bytes]:
@@ -39,15 +36,15 @@ def test_ready_only_when_loaded_and_joined_and_not_stopping() -> None:
 
 
 def test_metrics_are_served_beside_the_probes() -> None:
-    PROBE.inc()
+    metrics.RULES.set(7)
     readiness = health.Readiness()
     server, thread = health.serve(readiness, "127.0.0.1", 0)
     try:
         base = f"http://127.0.0.1:{server.server_port}"
-        metrics = httpx.get(f"{base}/metrics").text
+        exposition = httpx.get(f"{base}/metrics").text
         not_ready = httpx.get(f"{base}/readyz")
     finally:
         server.shutdown()
         thread.join(5)
-    assert "wirewatch_test_health_probe_total 1.0" in metrics
+    assert "wirewatch_enrich_rules 7.0" in exposition
     assert not_ready.status_code == 503

@@ -1,0 +1,95 @@
+"""On Apache Kafka (`make kafka`): topic configs as a contract, and data that survives a restart.
+
+Tansu records topic configs without enforcing them and keeps nothing across a restart;
+these tests say what is expected on Kafka, where users run wirewatch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from services.core import kafka
+from services.core.kafka_broker import DEFAULT_LIB, KafkaBroker
+from services.core.settings import CommonSettings
+from services.core.tail import TopicTail
+from tests.helpers import produce
+
+pytestmark = [pytest.mark.integration, pytest.mark.kafka]
+
+
+@pytest.fixture(scope="module")
+def kafka_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not any(DEFAULT_LIB.glob("kafka_2.13-*.jar")):
+        pytest.fail("Apache Kafka is not installed: run `make kafka`")
+    return tmp_path_factory.mktemp("kafka-data")
+
+
+@pytest.fixture(scope="module")
+def apache_kafka(kafka_dir: Path) -> Iterator[KafkaBroker]:
+    with KafkaBroker(kafka_dir) as broker:
+        yield broker
+
+
+def _settings(broker: KafkaBroker, topics: dict[str, Any]) -> CommonSettings:
+    return CommonSettings(kafka_bootstrap_servers=broker.bootstrap_servers, **topics)
+
+
+async def test_store_topics_are_compacted_and_data_topics_keep_a_set_retention(
+    apache_kafka: KafkaBroker, topics: dict[str, Any]
+) -> None:
+    settings = _settings(apache_kafka, topics)
+    created = await kafka.ensure_topics(settings)
+    assert sorted(created) == sorted(settings.all_topics())
+    assert await kafka.topic_drift(settings) == []
+    # The same names with another retention: every data topic is reported, stores are not.
+    other = settings.model_copy(update={"topic_retention_ms": 3_600_000})
+    drift = await kafka.topic_drift(other)
+    data_topics = [t for t in settings.all_topics() if t not in settings.store_topics()]
+    assert sorted(p.split(":")[0] for p in drift) == sorted(data_topics)
+    assert all("retention.ms is '2592000000', expected '3600000'" in p for p in drift)
+
+
+async def test_a_store_topic_made_by_hand_without_compaction_is_reported(
+    apache_kafka: KafkaBroker, topics: dict[str, Any]
+) -> None:
+    settings = _settings(apache_kafka, topics)
+    admin = AIOKafkaAdminClient(bootstrap_servers=apache_kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(settings.topic_webhooks, 1, 1)])
+    finally:
+        await admin.close()
+    await kafka.ensure_topics(settings)
+    drift = await kafka.topic_drift(settings)
+    assert drift == [f"{settings.topic_webhooks}: cleanup.policy is 'delete', expected 'compact'"]
+
+
+def test_records_survive_a_broker_restart_on_the_same_directory(
+    kafka_dir: Path, topics: dict[str, Any], apache_kafka: KafkaBroker
+) -> None:
+    """The module's broker is stopped and started again on its directory, same port."""
+    settings = _settings(apache_kafka, topics)
+    asyncio.run(kafka.ensure_topics(settings))
+    bootstrap = apache_kafka.bootstrap_servers
+    asyncio.run(produce(bootstrap, settings.topic_feeds, b'{"name": "kept"}', b"kept"))
+    apache_kafka.stop()
+    apache_kafka.start()
+    assert apache_kafka.bootstrap_servers == bootstrap
+    seen: list[bytes] = []
+
+    async def read_back() -> None:
+        stop = asyncio.Event()
+        tail = TopicTail(settings, settings.topic_feeds, lambda r: seen.append(r.value))
+        task = asyncio.create_task(tail.run(stop))
+        await asyncio.wait_for(tail.caught_up.wait(), 60)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+    asyncio.run(read_back())
+    assert seen == [b'{"name": "kept"}']
