@@ -1,4 +1,4 @@
-"""`wirewatch run --broker kafka --data-dir DIR`: alerts and webhook subscriptions outlive a restart."""
+"""`wirewatch run --broker kafka --data-dir DIR`: alerts and webhooks outlive a restart."""
 
 from __future__ import annotations
 
