@@ -65,3 +65,17 @@ async def produce_many(
         await asyncio.gather(*futures)
     finally:
         await prod.stop()
+
+
+async def publish_alerts(settings: Any, analyzer: Any, article: Any) -> list[Any]:
+    """The alerts the analyzer raises for `article`, produced to the alerts topic."""
+    from services.core.articles import validate
+
+    [result] = analyzer.analyze(validate([article]))
+    for alert in result.alerts:
+        value = alert.model_dump_json().encode()
+        await produce(
+            settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode()
+        )
+    alerts: list[Any] = result.alerts
+    return alerts

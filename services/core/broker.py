@@ -25,6 +25,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None, timeout_s: float) -> None:
+    """SIGTERM, then SIGKILL if it lingers past `timeout_s`."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -88,13 +100,7 @@ class EmbeddedBroker:
     def stop(self) -> None:
         """Stop the broker: SIGTERM, then SIGKILL if it lingers."""
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 10)
         if self._log_handle is not None:
             self._log_handle.close()
             self._log_handle = None

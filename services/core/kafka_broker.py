@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import IO
 
-from services.core.broker import _port_open, free_port
+from services.core.broker import _port_open, free_port, stop_process
 from services.core.lifecycle import die_with_parent
 
 log = logging.getLogger(__name__)
@@ -145,13 +145,7 @@ class KafkaBroker:
     def stop(self, timeout_s: float = 60.0) -> None:
         """SIGTERM (a controlled shutdown that flushes the logs), then SIGKILL if it lingers."""
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout_s)
         if self._out is not None:
             self._out.close()
             self._out = None

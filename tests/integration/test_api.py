@@ -10,22 +10,15 @@ from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
 from services.core.settings import CommonSettings
-from tests.helpers import eventually, produce
+from tests.helpers import eventually, produce, publish_alerts
 from tests.integration.conftest import serving
 
 pytestmark = pytest.mark.integration
 
 
 async def _publish_alerts(settings: CommonSettings, analyzer: Analyzer, article: Any) -> list[str]:
-    [result] = analyzer.analyze(validate([article]))
-    for alert in result.alerts:
-        value = alert.model_dump_json().encode()
-        await produce(
-            settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode()
-        )
-    return [a.id for a in result.alerts]
+    return [a.id for a in await publish_alerts(settings, analyzer, article)]
 
 
 async def test_alerts_from_the_topic_newest_first_without_duplicates(

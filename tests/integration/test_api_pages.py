@@ -12,23 +12,16 @@ from services.api.pages import SUMMARY_FIELDS
 from services.api.settings import ApiSettings
 from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
 from services.core.models import Alert
 from services.core.settings import CommonSettings
-from tests.helpers import eventually, produce
+from tests.helpers import eventually, publish_alerts
 from tests.integration.conftest import serving
 
 pytestmark = pytest.mark.integration
 
 
 async def _publish(settings: CommonSettings, analyzer: Analyzer, article: Any) -> list[Alert]:
-    [result] = analyzer.analyze(validate([article]))
-    for alert in result.alerts:
-        value = alert.model_dump_json().encode()
-        await produce(
-            settings.kafka_bootstrap_servers, settings.topic_alerts, value, alert.id.encode()
-        )
-    return result.alerts
+    return await publish_alerts(settings, analyzer, article)
 
 
 def _settings(common: CommonSettings, **extra: Any) -> ApiSettings:
