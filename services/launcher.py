@@ -201,7 +201,7 @@ def launch(
         if samples is not None and not stop.is_set():
             _publish_samples(samples, f"http://{ingest.ingest_host}:{ingest.ingest_port}")
         print(_banner(ingest, api, enrich, bootstrap), flush=True)
-        return _supervise(procs, stop)
+        return _supervise(procs, stop, broker)
     except (RuntimeError, TimeoutError, httpx.HTTPError) as exc:
         log.error("wirewatch run failed: %s", exc)
         return 1
@@ -212,10 +212,31 @@ def launch(
         log.info("stopped")
 
 
-def _supervise(procs: dict[str, subprocess.Popen[bytes]], stop: threading.Event) -> int:
+def _supervise(
+    procs: dict[str, subprocess.Popen[bytes]],
+    stop: threading.Event,
+    broker: EmbeddedBroker | KafkaBroker | None = None,
+) -> int:
     while not stop.wait(1.0):
         for name, proc in procs.items():
             if proc.poll() is not None:
                 log.error("%s exited with code %d; stopping everything", name, proc.returncode)
                 return 1
+        if broker is not None and not broker.running and not _broker_back(broker):
+            return 1
     return 0
+
+
+def _broker_back(broker: EmbeddedBroker | KafkaBroker) -> bool:
+    """A broker we started has died: Kafka restarts on its data; Tansu's data is gone."""
+    if isinstance(broker, EmbeddedBroker):
+        log.error("the embedded broker died; its data (memory only) is gone: stopping everything")
+        return False
+    log.error("Kafka died; restarting it on %s", broker.data_dir)
+    try:
+        broker.stop()
+        broker.start()
+    except (RuntimeError, TimeoutError) as exc:
+        log.error("Kafka did not come back (%s): stopping everything", exc)
+        return False
+    return True

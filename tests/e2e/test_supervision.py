@@ -93,3 +93,15 @@ def test_a_killed_launcher_leaves_nothing_running(
     while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in children if _alive(pid)]
+
+
+def test_a_dead_embedded_broker_ends_the_run_with_a_clear_message(
+    launcher: tuple[subprocess.Popen[bytes], Path],
+) -> None:
+    proc, log = launcher
+    broker = next(
+        pid for pid in _children(proc.pid) if b"tansu" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(broker, signal.SIGKILL)
+    assert proc.wait(90) == 1
+    assert "the embedded broker died" in log.read_text()
