@@ -26,6 +26,10 @@ SIGNATURE_HEADER = "X-Wirewatch-Signature"
 TIMESTAMP_HEADER = "X-Wirewatch-Timestamp"
 
 
+class Interrupted(Exception):
+    """Stopping cut a delivery's retries short: it has not been delivered nor given up."""
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """`sha256=<hex>` of HMAC-SHA256(secret, timestamp + "." + body): what receivers check."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
@@ -113,7 +117,15 @@ class Dispatcher:
                     if not batch:
                         continue
                     records = [r for rs in batch.values() for r in rs]
-                    await asyncio.gather(*(self._dispatch(http, r, stop) for r in records))
+                    done = await asyncio.gather(
+                        *(self._dispatch(http, r, stop) for r in records), return_exceptions=True
+                    )
+                    if any(isinstance(d, Interrupted) for d in done):
+                        # Not committed: the next start delivers these again (at least once).
+                        log.info("stopping with deliveries in retry; they resume at next start")
+                        break
+                    for failure in (d for d in done if isinstance(d, BaseException)):
+                        raise failure
                     await cons.commit({tp: rs[-1].offset + 1 for tp, rs in batch.items()})
         finally:
             await cons.stop()
@@ -164,8 +176,10 @@ class Dispatcher:
                 why = f"HTTP {response.status_code}"
             except httpx.HTTPError as exc:
                 why = f"{type(exc).__name__}: {exc}"
-            if attempt == s.api_webhook_max_attempts or await sleep_or_stop(stop, delay):
+            if attempt == s.api_webhook_max_attempts:
                 break
+            if await sleep_or_stop(stop, delay):
+                raise Interrupted(alert_id)
             metrics.WEBHOOK_DELIVERIES.labels("retried").inc()
             delay = min(delay * 2, s.api_webhook_backoff_max_s)
         metrics.WEBHOOK_DELIVERIES.labels("gave_up").inc()

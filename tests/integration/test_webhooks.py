@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI, Request, Response
 
 from services.api import metrics
@@ -159,3 +160,36 @@ async def test_subscriptions_persist_across_restarts(common: CommonSettings) -> 
     assert deleted.status_code == 204
     assert again.status_code == 404
     assert after == []
+
+
+async def test_a_delivery_cut_short_by_stopping_is_not_committed(common: CommonSettings) -> None:
+    """Stopping during a retry's back-off leaves the alert for the next start (at least once)."""
+    receiver = Receiver(failures=1_000)
+    settings = _settings(common, api_webhook_backoff_s=30.0)
+    await kafka.ensure_topics(settings)
+    app = create_app(settings)
+    gave_up = metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get()
+    async with listening(receiver.app, ready_path=None) as base, serving(app) as client:
+        await _subscribe(client, f"{base}/hook")
+        await _dispatcher_ready(app)
+        await publish(settings, [make_alert(9, created=utcnow())])
+
+        async def first_attempt() -> bool:
+            return len(receiver.calls) == 1
+
+        await eventually(first_attempt)
+        # The app has stopped, in the middle of the 30 s back-off.
+    cons = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.api_webhook_group_id,
+        enable_auto_commit=False,
+    )
+    await cons.start()
+    try:
+        tps = [TopicPartition(settings.topic_alerts, p) for p in range(settings.topic_partitions)]
+        committed = [await cons.committed(tp) for tp in tps]
+    finally:
+        await cons.stop()
+    assert not any(committed), committed
+    assert len(receiver.calls) == 1
+    assert metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get() == gave_up
