@@ -6,8 +6,6 @@ import asyncio
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,9 +16,9 @@ from services.api.settings import ApiSettings
 from services.core import kafka, logs
 from services.core.broker import EmbeddedBroker
 from services.core.kafka_broker import KafkaBroker, KafkaUnavailable, default_data_dir
-from services.core.lifecycle import die_with_parent
 from services.enrich.settings import EnrichSettings
 from services.ingest.settings import IngestSettings
+from services.supervise import Service, Supervisor
 
 log = logging.getLogger("wirewatch.run")
 DEMO_SAMPLES = Path(__file__).resolve().parent / "data" / "samples" / "wikinews-demo.jsonl"
@@ -41,24 +39,22 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def _wait_ready(
-    urls: dict[str, str], procs: dict[str, subprocess.Popen[bytes]], stop: threading.Event
-) -> None:
+def _wait_ready(services: list[Service], stop: threading.Event) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
-    pending = dict(urls)
+    pending = list(services)
     while pending and not stop.is_set():
-        for name, url in list(pending.items()):
-            if procs[name].poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with code {procs[name].returncode} while starting"
-                )
+        for service in list(pending):
+            if service.exited is not None:
+                code = service.exited
+                raise RuntimeError(f"{service.name} exited with code {code} while starting")
             try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    del pending[name]
+                if httpx.get(service.ready_url, timeout=2).status_code == 200:
+                    pending.remove(service)
             except httpx.HTTPError:
                 pass
         if time.monotonic() > deadline:
-            raise TimeoutError(f"not ready after {READY_TIMEOUT_S:.0f}s: {', '.join(pending)}")
+            names = ", ".join(s.name for s in pending)
+            raise TimeoutError(f"not ready after {READY_TIMEOUT_S:.0f}s: {names}")
         stop.wait(0.3)
 
 
@@ -117,28 +113,25 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for name, proc in procs.items():
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop in 20s; killing it", name)
-            proc.kill()
-            proc.wait()
-
-
-def _processes(enrich_workers: int) -> list[tuple[str, str, dict[str, str]]]:
-    """(name, module, extra environment) of each service process, in start order."""
-    out: list[tuple[str, str, dict[str, str]]] = [("ingest", "ingest", {})]
-    base = EnrichSettings().enrich_metrics_port
+def _services(enrich_workers: int, env: dict[str, str]) -> list[Service]:
+    """Each service process, in start order, with its environment and readiness URL."""
+    ingest, api, enrich = IngestSettings(), ApiSettings(), EnrichSettings()
+    out = [
+        Service(
+            "ingest",
+            "ingest",
+            env,
+            f"http://{ingest.ingest_host}:{ingest.ingest_port}/readyz",
+        )
+    ]
     for i in range(enrich_workers):
         # Each worker of the group serves its metrics on the next port.
-        extra = {"WIREWATCH_ENRICH_METRICS_PORT": str(base + i)} if i else {}
-        out.append(("enrich" if i == 0 else f"enrich-{i + 1}", "enrich", extra))
-    out.append(("api", "api", {}))
+        port = enrich.enrich_metrics_port + i
+        extra = {"WIREWATCH_ENRICH_METRICS_PORT": str(port)} if i else {}
+        name = "enrich" if i == 0 else f"enrich-{i + 1}"
+        url = f"http://{enrich.enrich_metrics_host}:{port}/readyz"
+        out.append(Service(name, "enrich", {**env, **extra}, url))
+    out.append(Service("api", "api", env, f"http://{api.api_host}:{api.api_port}/readyz"))
     return out
 
 
@@ -176,52 +169,36 @@ def launch(
             return 1
         env["WIREWATCH_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
     bootstrap = env["WIREWATCH_KAFKA_BOOTSTRAP_SERVERS"]
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    supervisor = Supervisor(_services(enrich_workers, env))
     try:
         created = asyncio.run(
             kafka.ensure_topics(ingest.model_copy(update={"kafka_bootstrap_servers": bootstrap}))
         )
         log.info("topics ready (created: %s)", ", ".join(created) or "none")
-        ready: dict[str, str] = {}
-        for name, module, extra in _processes(enrich_workers):
-            # A session of its own: Ctrl-C reaches only us, and we stop the services in order.
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{module}"],
-                env={**env, **extra},
-                start_new_session=True,
-                preexec_fn=die_with_parent,  # a killed launcher leaves no service behind
-            )
-            port = int(extra.get("WIREWATCH_ENRICH_METRICS_PORT", enrich.enrich_metrics_port))
-            ready[name] = {
-                "ingest": f"http://{ingest.ingest_host}:{ingest.ingest_port}/readyz",
-                "api": f"http://{api.api_host}:{api.api_port}/readyz",
-                "enrich": f"http://{enrich.enrich_metrics_host}:{port}/readyz",
-            }[module]
-        _wait_ready(ready, procs, stop)
+        supervisor.start_all()
+        _wait_ready(supervisor.services, stop)
         if samples is not None and not stop.is_set():
             _publish_samples(samples, f"http://{ingest.ingest_host}:{ingest.ingest_port}")
         print(_banner(ingest, api, enrich, bootstrap), flush=True)
-        return _supervise(procs, stop, broker)
+        return _supervise(supervisor, stop, broker)
     except (RuntimeError, TimeoutError, httpx.HTTPError) as exc:
         log.error("wirewatch run failed: %s", exc)
         return 1
     finally:
-        _stop_all(procs)
+        supervisor.stop_all()
         if broker is not None:
             broker.stop()
         log.info("stopped")
 
 
 def _supervise(
-    procs: dict[str, subprocess.Popen[bytes]],
+    supervisor: Supervisor,
     stop: threading.Event,
     broker: EmbeddedBroker | KafkaBroker | None = None,
 ) -> int:
-    while not stop.wait(1.0):
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                log.error("%s exited with code %d; stopping everything", name, proc.returncode)
-                return 1
+    """Restart services that die; end the run if the broker we own dies unrecoverably."""
+    while not stop.wait(0.5):
+        supervisor.check()
         if broker is not None and not broker.running and not _broker_back(broker):
             return 1
     return 0

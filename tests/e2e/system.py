@@ -106,3 +106,15 @@ class Receiver:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+def enriched_count(metrics_url: str) -> float:
+    """`wirewatch_enrich_messages_total{outcome="enriched"}` of one enrich worker (0 if down)."""
+    try:
+        text = httpx.get(metrics_url, timeout=5).text
+    except httpx.HTTPError:
+        return 0.0
+    for line in text.splitlines():
+        if line.startswith('wirewatch_enrich_messages_total{outcome="enriched"}'):
+            return float(line.split()[-1])
+    return 0.0

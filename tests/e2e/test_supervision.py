@@ -1,4 +1,5 @@
-"""The launcher and its children: Ctrl-C stops the broker last; killing it leaves nothing."""
+"""The launcher and its children: Ctrl-C stops the broker last; killing it leaves nothing;
+a service that dies is started again while the others and the data stay."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import orjson
 import pytest
 
 from services.core.broker import free_port
+from tests.conftest import SAMPLE_JSON
+from tests.e2e.system import enriched_count
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +44,28 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _service_pid(launcher_pid: int, module: str) -> int:
+    wanted = f"services.{module}".encode()
+    return next(
+        pid
+        for pid in _children(launcher_pid)
+        if wanted in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    )
+
+
 @pytest.fixture
-def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+def ports() -> dict[str, int]:
+    return {name: free_port() for name in ("API", "INGEST", "ENRICH_METRICS")}
+
+
+@pytest.fixture
+def launcher(
+    tmp_path: Path, ports: dict[str, int]
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     """`wirewatch run` in a process group of its own, as a terminal would start it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
-    for name in ("API", "INGEST", "ENRICH_METRICS"):
-        env[f"WIREWATCH_{name}_PORT"] = str(free_port())
+    for name, port in ports.items():
+        env[f"WIREWATCH_{name}_PORT"] = str(port)
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -105,3 +126,46 @@ def test_a_dead_embedded_broker_ends_the_run_with_a_clear_message(
     os.kill(broker, signal.SIGKILL)
     assert proc.wait(90) == 1
     assert "the embedded broker died" in log.read_text()
+
+
+def _alert_ids(api: str) -> set[str]:
+    alerts = httpx.get(f"{api}/v1/alerts", params={"limit": 1000}, timeout=10).json()["alerts"]
+    return {a["id"] for a in alerts}
+
+
+def _until(check: object, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.mark.timeout(480)
+def test_a_killed_service_is_restarted_and_the_data_stays(
+    launcher: tuple[subprocess.Popen[bytes], Path], ports: dict[str, int]
+) -> None:
+    proc, log = launcher
+    api, ingest = f"http://127.0.0.1:{ports['API']}", f"http://127.0.0.1:{ports['INGEST']}"
+    article = orjson.loads(SAMPLE_JSON.read_bytes())
+    httpx.post(f"{ingest}/v1/articles", json=article, timeout=30).raise_for_status()
+    _until(lambda: _alert_ids(api), 120)
+    before = _alert_ids(api)
+    for module in ("enrich", "api"):
+        os.kill(_service_pid(proc.pid, module), signal.SIGKILL)
+    # The api comes back with the same alerts, rebuilt from the topic the broker kept.
+    _until(lambda: _alert_ids(api) == before, 120)
+    # The restarted enrich (its counters start from 0) consumes the next article.
+    again = {**article, "id": "sample-after-restart", "title": article["title"] + " (again)"}
+    httpx.post(f"{ingest}/v1/articles", json=again, timeout=30).raise_for_status()
+    metrics_url = f"http://127.0.0.1:{ports['ENRICH_METRICS']}/metrics"
+    _until(lambda: enriched_count(metrics_url) >= 1, 180)
+    assert proc.poll() is None, log.read_text()[-3000:]
+    text = log.read_text()
+    assert "enrich exited with code -9; restarting it in 1 s" in text
+    assert "api exited with code -9; restarting it in 1 s" in text
+    assert "enrich restarted (restart 1)" in text
