@@ -23,6 +23,7 @@ from services.api.state import ApiState, state_of
 from services.api.webhooks import WebhookStore
 from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
+from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.http import metrics_response
 from services.core.lifecycle import sleep_or_stop
 from services.core.models import utcnow
@@ -50,10 +51,12 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
             settings.actors_paths,
             parallel=settings.sentiment_threads,
         )
-    producer = kafka.producer(settings)
+    producer = kafka.producer(settings, idempotent=await kafka.exactly_once(settings))
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
     state.store = WebhookStore(producer, settings.topic_webhooks, state.registry)
+    watch = BrokerWatch(producer, BrokerMetrics(metrics.BROKER_UP, metrics.BROKER_LOST))
     for name, coro in (
+        ("broker-watch", watch.run(stop)),
         ("alerts-tail", state.alerts_tail.run(stop)),
         ("enriched-tail", state.enriched_tail.run(stop)),
         ("webhooks-tail", state.webhooks_tail.run(stop)),

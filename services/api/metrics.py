@@ -92,3 +92,9 @@ for _outcome in ("added", "updated", "duplicate", "invalid"):
     ALERT_MESSAGES.labels(_outcome)
 for _outcome in ("delivered", "retried", "gave_up"):
     WEBHOOK_DELIVERIES.labels(_outcome)
+BROKER_UP = Gauge(
+    "wirewatch_api_broker_up", "1 while the broker answers this service's probe, else 0."
+)
+BROKER_LOST = Counter(
+    "wirewatch_api_broker_connection_lost", "Times the broker stopped answering the probe."
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 from wsgiref.simple_server import WSGIServer, make_server
 
 import orjson
@@ -14,13 +14,19 @@ from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 StartResponse = Callable[..., Any]
 
 
+class _Broker(Protocol):
+    reachable: bool
+
+
 class Readiness:
-    """What must hold before the worker takes articles: analysis loaded, group joined."""
+    """What must hold before the worker takes articles: analysis loaded, group joined,
+    broker answering."""
 
     def __init__(self) -> None:
         self.analysis_loaded = False
         self.group_joined = False
         self.stopping = False
+        self.broker: _Broker | None = None
 
     def problems(self) -> list[str]:
         out = []
@@ -28,6 +34,8 @@ class Readiness:
             out.append("analysis models loading")
         if not self.group_joined:
             out.append("consumer group not joined")
+        if self.broker is not None and not self.broker.reachable:
+            out.append("broker unreachable")
         if self.stopping:
             out.append("stopping")
         return out

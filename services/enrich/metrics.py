@@ -97,3 +97,9 @@ for _match in ("alias", "fuzzy", "article", "candidate"):
 for _kind in ("direct", "reported"):
     for _speaker in ("yes", "no"):
         QUOTES.labels(_kind, _speaker)
+BROKER_UP = Gauge(
+    "wirewatch_enrich_broker_up", "1 while the broker answers this service's probe, else 0."
+)
+BROKER_LOST = Counter(
+    "wirewatch_enrich_broker_connection_lost", "Times the broker stopped answering the probe."
+)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from services.core import kafka
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
+from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.http import metrics_response, read_limited
 from services.core.models import ArticleIn, RawArticle
 from services.core.tail import TopicTail
@@ -133,8 +134,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     stop = asyncio.Event()
     # The first article loads the language model and fills caches: not on a sender's time.
     await asyncio.to_thread(_prepare, [WARM_UP], settings.ingest_language_min_confidence)
-    producer = kafka.producer(settings)
+    producer = kafka.producer(settings, idempotent=await kafka.exactly_once(settings))
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s)
+    watch = BrokerWatch(producer, BrokerMetrics(metrics.BROKER_UP, metrics.BROKER_LOST))
+    state.tasks.append(asyncio.create_task(watch.run(stop), name="broker-watch"))
     try:
         state.tail_task = asyncio.create_task(state.tail.run(stop), name="raw-topic-tail")
         state.publisher = ArticlePublisher(

@@ -81,3 +81,9 @@ for _outcome in ("accepted", "near_duplicate", "duplicate", "rejected", "failed"
     ARTICLES.labels(_outcome)
 for _reason in REJECT_REASONS:
     REJECTED.labels(_reason)
+BROKER_UP = Gauge(
+    "wirewatch_ingest_broker_up", "1 while the broker answers this service's probe, else 0."
+)
+BROKER_LOST = Counter(
+    "wirewatch_ingest_broker_connection_lost", "Times the broker stopped answering the probe."
+)
