@@ -1,4 +1,5 @@
-"""Shared fixtures: the real embedded broker, unique names, the spaCy-backed analyzer."""
+"""Shared fixtures: the real broker (Tansu, or Apache Kafka with `--broker kafka`), unique
+names, the spaCy-backed analyzer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from services.core.analysis.pipeline import Analyzer
 from services.core.broker import EmbeddedBroker
+from services.core.kafka_broker import DEFAULT_LIB, KafkaBroker
 from services.core.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,9 +20,36 @@ SAMPLES = REPO / "services" / "data" / "samples"
 SAMPLE_JSON = SAMPLES / "libya-gna-haftar.json"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--broker",
+        choices=("tansu", "kafka"),
+        default="tansu",
+        help="the broker of the integration and end-to-end tests (kafka: `make kafka` first)",
+    )
+
+
 @pytest.fixture(scope="session")
-def broker() -> Iterator[EmbeddedBroker]:
-    """One Tansu broker for the session; tests keep apart by unique topic and group names."""
+def broker_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.config.getoption("--broker")
+    return kind
+
+
+def kafka_installed() -> None:
+    if not any(DEFAULT_LIB.glob("kafka_2.13-*.jar")):
+        pytest.fail("Apache Kafka is not installed: run `make kafka`")
+
+
+@pytest.fixture(scope="session")
+def broker(
+    broker_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmbeddedBroker | KafkaBroker]:
+    """One broker for the session; tests keep apart by unique topic and group names."""
+    if broker_kind == "kafka":
+        kafka_installed()
+        with KafkaBroker(tmp_path_factory.mktemp("kafka-session")) as kafka_broker:
+            yield kafka_broker
+        return
     with EmbeddedBroker() as b:
         yield b
 
@@ -46,7 +75,7 @@ def topics(unique: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def common(broker: EmbeddedBroker, topics: dict[str, Any]) -> CommonSettings:
+def common(broker: EmbeddedBroker | KafkaBroker, topics: dict[str, Any]) -> CommonSettings:
     return CommonSettings(kafka_bootstrap_servers=broker.bootstrap_servers, **topics)
 
 

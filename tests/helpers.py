@@ -7,19 +7,23 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from services.core.kafka import partitions_of
 
 
 async def read_topic(bootstrap: str, topic: str, want: int, timeout_s: float = 30.0) -> list[Any]:
-    """Records of `topic` from the beginning until `want` have arrived (or time runs out)."""
+    """Committed records of `topic` from the beginning until `want` have arrived (or time
+    runs out)."""
     cons = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
     )
     await cons.start()
     try:
-        await cons.topics()
-        partitions = cons.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
+        tps = await partitions_of(cons, topic, timeout_s=10)
         cons.assign(tps)
         await cons.seek_to_beginning(*tps)
         records: list[Any] = []

@@ -25,16 +25,16 @@ UNKNOWN_TOPIC = 3
 Headers = list[tuple[str, bytes]]
 
 
-def producer(settings: CommonSettings, **overrides: Any) -> AIOKafkaProducer:
-    """A producer that waits for every in-sync replica (acks=all).
-
-    Idempotence stays off: the embedded broker rejects InitProducerId v0.
-    """
+def producer(
+    settings: CommonSettings, idempotent: bool = False, **overrides: Any
+) -> AIOKafkaProducer:
+    """A producer that waits for every in-sync replica (acks=all); idempotent when asked
+    (see `exactly_once`: the embedded broker rejects InitProducerId)."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
         "client_id": settings.kafka_client_id,
         "acks": "all",
-        "enable_idempotence": False,
+        "enable_idempotence": idempotent,
         "request_timeout_ms": settings.kafka_request_timeout_ms,
         "linger_ms": 5,
         "max_request_size": 4 * 1024 * 1024,
@@ -44,12 +44,16 @@ def producer(settings: CommonSettings, **overrides: Any) -> AIOKafkaProducer:
 
 
 def consumer(settings: CommonSettings, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
-    """A consumer with manual commits, reading from the earliest offset by default."""
+    """A consumer with manual commits, reading from the earliest offset by default.
+
+    It reads committed records only: on Kafka, outputs of an aborted (or still open)
+    enrich transaction are never seen; on a broker without transactions it is a no-op."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
         "client_id": settings.kafka_client_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
         "request_timeout_ms": max(settings.kafka_request_timeout_ms, 40_000),
         "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
@@ -73,6 +77,43 @@ async def start_when_ready(
             log.info("waiting for Kafka (%s)", exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+async def exactly_once(settings: CommonSettings) -> bool:
+    """Whether this process uses idempotent producers (and enrich, transactions).
+
+    `kafka_exactly_once`: "off" never; "on" always, failing at start if the broker cannot;
+    "auto" asks the broker once for a producer id (Apache Kafka gives one, Tansu does not).
+    """
+    mode = settings.kafka_exactly_once
+    if mode == "off":
+        return False
+    probe = producer(settings, idempotent=True)
+    sender = logging.getLogger("aiokafka.producer.sender")
+    sender.addFilter(_no_producer_id_error)  # the refusal is the answer, not an error
+    try:
+        await start_when_ready(probe, settings.kafka_connect_timeout_s)
+    except KafkaError as exc:
+        if mode == "on":
+            raise RuntimeError(
+                f"WIREWATCH_KAFKA_EXACTLY_ONCE=on but the broker cannot give a producer id "
+                f"(no idempotence or transactions): {exc}"
+            ) from exc
+        log.warning(
+            "this broker has no idempotent producers or transactions (%s): delivery is "
+            "at-least-once; consumers de-duplicate by id",
+            type(exc).__name__,
+        )
+        return False
+    finally:
+        sender.removeFilter(_no_producer_id_error)
+        await probe.stop()
+    log.info("exactly-once: idempotent producers and transactions are on")
+    return True
+
+
+def _no_producer_id_error(record: logging.LogRecord) -> bool:
+    return "InitProducerIdRequest" not in record.getMessage()
 
 
 def _admin(settings: CommonSettings) -> AIOKafkaAdminClient:
@@ -144,6 +185,24 @@ async def _drift(
                 if actual.get(key) != value:
                     problems.append(f"{name}: {key} is {actual.get(key)!r}, expected {value!r}")
     return problems
+
+
+async def partitions_of(
+    cons: AIOKafkaConsumer, topic: str, timeout_s: float
+) -> list[TopicPartition]:
+    """The topic's partitions, looking again for a while: Apache Kafka spreads a new
+    topic's metadata asynchronously, so one created a moment ago may not be listed yet."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        # The consumer's own metadata only follows what it subscribed to, and `topics()`
+        # does not update it: read the partitions from a fresh fetch.
+        cluster = await cons._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(topic) or set()
+        if partitions:
+            return [TopicPartition(topic, p) for p in sorted(partitions)]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topic {topic} does not exist")
+        await asyncio.sleep(0.2)
 
 
 def lag(cons: AIOKafkaConsumer, tp: TopicPartition, position: int) -> int | None:

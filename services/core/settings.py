@@ -33,6 +33,12 @@ class CommonSettings(BaseSettings):
     kafka_connect_timeout_s: float = Field(
         60.0, gt=0, description="How long a service waits for the broker at start."
     )
+    kafka_exactly_once: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Idempotent producers, and enrich's outputs and offsets in one transaction. "
+        "auto: on where the broker supports it (Apache Kafka), at-least-once where it does not "
+        "(Tansu), said at start; on: refuse to start without; off: at-least-once.",
+    )
     topic_raw: str = "wirewatch.articles.raw.v1"
     topic_enriched: str = "wirewatch.articles.enriched.v1"
     topic_alerts: str = "wirewatch.alerts.v1"

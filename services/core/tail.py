@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,20 +58,7 @@ class TopicTail:
             await cons.stop()
 
     async def _assign(self, cons: AIOKafkaConsumer) -> list[TopicPartition]:
-        # Apache Kafka spreads a new topic's metadata asynchronously: a topic created a
-        # moment ago may not be listed yet, so look again for a while before giving up.
-        deadline = time.monotonic() + self.settings.kafka_connect_timeout_s
-        while True:
-            # The consumer's own metadata only follows what it subscribed to, and
-            # `topics()` does not update it: read the partitions from a fresh fetch.
-            cluster = await cons._client.fetch_all_metadata()
-            partitions = cluster.partitions_for_topic(self.topic) or set()
-            if partitions:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"topic {self.topic} does not exist")
-            await asyncio.sleep(0.2)
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        tps = await kafka.partitions_of(cons, self.topic, self.settings.kafka_connect_timeout_s)
         cons.assign(tps)
         await cons.seek_to_beginning(*tps)
         return tps

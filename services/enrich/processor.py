@@ -23,11 +23,14 @@ MAX_ERROR_CHARS = 2_000
 
 @dataclass
 class Prepared:
-    """A batch analysed but not yet published: its records, dead letters sent, results."""
+    """A batch analysed but not yet published: its records, dead letters due, results.
+
+    Nothing is sent while preparing: on Kafka every output of a batch, dead letters
+    included, belongs to that batch's transaction."""
 
     records: list[Any]
     started: float
-    deliveries: list[asyncio.Future[Any]] = field(default_factory=list)
+    dead: list[tuple[Any, str, Exception]] = field(default_factory=list)
     good: list[tuple[Any, RawArticle]] = field(default_factory=list)
     results: list[Analysis | Exception] = field(default_factory=list)
 
@@ -59,7 +62,7 @@ class BatchProcessor:
             try:
                 article = _decode(record)
             except ValueError as exc:
-                prepared.deliveries.append(await self._dead_letter(record, "invalid_message", exc))
+                prepared.dead.append((record, "invalid_message", exc))
                 continue
             if (
                 article.language is not None
@@ -80,7 +83,7 @@ class BatchProcessor:
         """Alerting in record order, then every output sent; returns once all are acked."""
         t0 = time.perf_counter()
         now = utcnow()
-        deliveries = prepared.deliveries
+        deliveries = [await self._dead_letter(*dead) for dead in prepared.dead]
         for (record, _), result in zip(prepared.good, prepared.results, strict=True):
             if not isinstance(result, Exception):
                 try:

@@ -28,6 +28,18 @@ class EnrichSettings(CommonSettings):
     enrich_session_timeout_ms: int = Field(10_000, ge=1_000)
     enrich_heartbeat_interval_ms: int = Field(3_000, ge=100)
     enrich_retry_backoff_s: float = Field(2.0, gt=0, le=300)
+    enrich_transactional_id: str | None = Field(
+        None,
+        description="With exactly-once: the worker's transactional id, stable across its "
+        "restarts; default: group id, host name and metrics port.",
+    )
+    enrich_transaction_timeout_ms: int = Field(
+        30_000,
+        ge=1_000,
+        le=900_000,
+        description="With exactly-once: how long a dead worker's open transaction holds "
+        "back read_committed consumers if it is not restarted.",
+    )
     enrich_metrics_host: str = "127.0.0.1"
     enrich_metrics_port: int = Field(8002, ge=0, le=65535)
     enrich_spacy_model: str = DEFAULT_MODEL

@@ -14,16 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import KafkaError
 
-from services.core import kafka
+from services.core import failpoints, kafka
 from services.core.analysis import rules as rules_mod
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
+from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.lifecycle import sleep_or_stop
 from services.core.models import Alert, RawArticle
 from services.core.tail import TopicTail
 from services.enrich import metrics
+from services.enrich.commit import AtLeastOnce, Committer, Transactional, transactional_id
 from services.enrich.health import Readiness
 from services.enrich.processor import BatchProcessor, Prepared
 from services.enrich.reload import RulesWatcher
@@ -45,7 +47,7 @@ WARM_UP = RawArticle(
 async def run(
     settings: EnrichSettings, stop: asyncio.Event, readiness: Readiness | None = None
 ) -> None:
-    """Consume the raw topic until `stop` is set (at-least-once)."""
+    """Consume the raw topic until `stop` is set: exactly-once on Kafka, else at-least-once."""
     ready = readiness or Readiness()
     rules_path = settings.enrich_rules_path or rules_mod.DEFAULT_RULES
     analyzer = await asyncio.to_thread(
@@ -67,8 +69,12 @@ async def run(
     alerting = Alerting()
     tail = TopicTail(settings, settings.topic_alerts, _remember_into(alerting))
     tail_task = asyncio.create_task(tail.run(stop), name="alerts-topic-tail")
-    producer = kafka.producer(settings)
+    exactly_once = await kafka.exactly_once(settings)
+    producer = _producer(settings, exactly_once)
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
+    watch = BrokerWatch(producer, BrokerMetrics(metrics.BROKER_UP, metrics.BROKER_LOST))
+    ready.broker = watch
+    watch_task = asyncio.create_task(watch.run(stop), name="broker-watch")
     try:
         # Earlier alerts first: without them a restart would alert again on known stories.
         await _wait_caught_up(tail, tail_task, stop)
@@ -79,29 +85,51 @@ async def run(
             session_timeout_ms=settings.enrich_session_timeout_ms,
             heartbeat_interval_ms=settings.enrich_heartbeat_interval_ms,
         )
-        cons.subscribe([settings.topic_raw], listener=_Rebalances(ready))
+        rebalances = _Rebalances(ready)
+        cons.subscribe([settings.topic_raw], listener=rebalances)
         await kafka.start_when_ready(cons, settings.kafka_connect_timeout_s, stop)
         watcher = RulesWatcher(rules_path, analyzer.nlp, settings.enrich_rules_reload_interval_s)
         _on_sighup(watcher)
+        committer: Committer = (
+            Transactional(producer, settings.enrich_group_id) if exactly_once else AtLeastOnce(cons)
+        )
         try:
             processor = BatchProcessor(analyzer, producer, settings, alerting)
-            await _loop(cons, processor, watcher, settings, stop)
+            step = _Step(cons, processor, committer, rebalances.lock, settings, stop)
+            await _loop(step, watcher)
         finally:
             await cons.stop()
     finally:
         stop.set()
         ready.stopping = True
         await producer.stop()
-        await asyncio.gather(tail_task, return_exceptions=True)
+        await asyncio.gather(tail_task, watch_task, return_exceptions=True)
+
+
+def _producer(settings: EnrichSettings, exactly_once: bool) -> kafka.AIOKafkaProducer:
+    if not exactly_once:
+        return kafka.producer(settings)
+    return kafka.producer(
+        settings,
+        idempotent=True,
+        transactional_id=transactional_id(settings),
+        transaction_timeout_ms=settings.enrich_transaction_timeout_ms,
+    )
 
 
 class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Counts assignments and tells readiness whether the worker is in the group."""
+    """Counts assignments and tells readiness whether the worker is in the group.
+
+    Partitions are given up only between batches (`lock`): a batch being published
+    finishes, and its offsets are committed, before another worker may read them."""
 
     def __init__(self, readiness: Readiness):
         self.readiness = readiness
+        self.lock = asyncio.Lock()
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        async with self.lock:
+            pass
         metrics.ASSIGNED.set(0)
         self.readiness.group_joined = False
 
@@ -144,16 +172,23 @@ class _InFlight:
     prepared: asyncio.Task[Prepared]
 
 
-async def _loop(
-    cons: AIOKafkaConsumer,
-    processor: BatchProcessor,
-    watcher: RulesWatcher,
-    settings: EnrichSettings,
-    stop: asyncio.Event,
-) -> None:
+@dataclass
+class _Step:
+    """What publishing and committing a batch needs."""
+
+    cons: AIOKafkaConsumer
+    processor: BatchProcessor
+    committer: Committer
+    lock: asyncio.Lock
+    settings: EnrichSettings
+    stop: asyncio.Event
+
+
+async def _loop(step: _Step, watcher: RulesWatcher) -> None:
     """Fetch, analyse and publish as a pipeline: while one batch is scored and published,
     the next is already fetched and parsed, so the cores never wait for a batch boundary.
     Batches are published and committed in the order they were fetched."""
+    cons, settings, stop = step.cons, step.settings, step.stop
     pending: deque[_InFlight] = deque()
     housekeeping = 0.0
     while not stop.is_set():
@@ -164,15 +199,15 @@ async def _loop(
                 timeout_ms=timeout, max_records=settings.enrich_batch_size
             )
             if batch:
-                task = asyncio.create_task(processor.prepare(_in_order(batch)))
+                task = asyncio.create_task(step.processor.prepare(_in_order(batch)))
                 pending.append(_InFlight(batch, task))
         if pending and (pending[0].prepared.done() or len(pending) >= PIPELINE_DEPTH):
-            await _finish(cons, processor, pending, settings, stop)
+            await _finish(step, pending)
         if time.monotonic() - housekeeping >= HOUSEKEEPING_S:
             housekeeping = time.monotonic()
-            await _housekeeping(cons, processor, watcher)
+            await _housekeeping(cons, step.processor, watcher)
     while pending:  # stopping: what was analysed is published and committed
-        await _finish(cons, processor, pending, settings, stop)
+        await _finish(step, pending)
 
 
 async def _housekeeping(
@@ -193,37 +228,42 @@ def _in_order(batch: Batch) -> list[Any]:
     return [r for tp in sorted(batch, key=lambda t: t.partition) for r in batch[tp]]
 
 
-async def _finish(
-    cons: AIOKafkaConsumer,
-    processor: BatchProcessor,
-    pending: deque[_InFlight],
-    settings: EnrichSettings,
-    stop: asyncio.Event,
-) -> None:
+async def _finish(step: _Step, pending: deque[_InFlight]) -> None:
     """Publish the oldest batch and commit it; on failure read everything in flight again."""
     head = pending.popleft()
-    try:
-        await processor.publish(await head.prepared)
-    except KafkaError as exc:
-        # Outputs not acknowledged: commit nothing; read this batch and the later ones again.
-        metrics.FAILURES.inc()
-        log.error("outputs not acknowledged (%s); retrying the batch", exc)
-        later = list(pending)
-        pending.clear()
-        await asyncio.gather(*(f.prepared for f in later), return_exceptions=True)
-        _rewind(cons, [head.batch, *(f.batch for f in later)])
-        await sleep_or_stop(stop, settings.enrich_retry_backoff_s)
-        return
-    t0 = time.perf_counter()
+    prepared = await head.prepared
     offsets = {tp: records_[-1].offset + 1 for tp, records_ in head.batch.items()}
-    try:
-        await cons.commit(offsets)
-    except (CommitFailedError, IllegalStateError) as exc:
-        # A rebalance took the partitions away; their new owner re-reads from the last commit.
-        log.warning("commit failed after a rebalance (%s); outputs may repeat", exc)
-        return
+    async with step.lock:
+        try:
+            await step.committer.begin()
+            await step.processor.publish(prepared)
+            if not set(offsets) <= step.cons.assignment():
+                # Revoked meanwhile: the new owner reads these again from the last commit.
+                await step.committer.abort()
+                log.warning("partitions revoked during a batch; leaving it to their new owner")
+                return
+            failpoints.hit("enrich-before-commit")  # outputs sent, offsets not committed
+            t0 = time.perf_counter()
+            await step.committer.commit(offsets)
+        except KafkaError as exc:
+            await step.committer.abort()
+            await _retry_later(step, head, pending, exc)
+            return
     metrics.STAGE_SECONDS.labels("commit").observe(time.perf_counter() - t0)
     metrics.LAST_COMMIT.set(time.time())
+
+
+async def _retry_later(
+    step: _Step, head: _InFlight, pending: deque[_InFlight], exc: KafkaError
+) -> None:
+    """Outputs not final: commit nothing; read this batch and the later ones again."""
+    metrics.FAILURES.inc()
+    log.error("outputs not acknowledged (%s); retrying the batch", exc)
+    later = list(pending)
+    pending.clear()
+    await asyncio.gather(*(f.prepared for f in later), return_exceptions=True)
+    _rewind(step.cons, [head.batch, *(f.batch for f in later)])
+    await sleep_or_stop(step.stop, step.settings.enrich_retry_backoff_s)
 
 
 def _rewind(cons: AIOKafkaConsumer, batches: list[Batch]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -11,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from services.core.broker import free_port
+from services.core.failpoints import EXIT_CODE
 from services.core.kafka_broker import DEFAULT_LIB
-from tests.conftest import SAMPLE_JSON
+from tests.conftest import REPO, SAMPLE_JSON
+from tests.e2e.system import enriched_count
+from tests.helpers import read_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 ADMIN = "admin-key-1234567890"
@@ -83,3 +88,100 @@ def test_alerts_and_webhooks_survive_a_restart_on_the_same_data_dir(tmp_path: Pa
     assert after == before
     assert [h["id"] for h in hooks] == [created.json()["id"]]
     assert again.json()["duplicates"] == 1  # ingest's de-duplication state came back too
+
+
+def _articles(n: int) -> list[dict[str, Any]]:
+    """`n` distinct short articles made of sentences of the bundled demo articles."""
+    import random
+
+    demo = REPO / "services" / "data" / "samples" / "wikinews-demo.jsonl"
+    sentences = [
+        s.strip() + "."
+        for line in demo.read_bytes().splitlines()
+        for s in orjson.loads(line)["text"].split(". ")
+        if 40 < len(s) < 300
+    ]
+    rng = random.Random(13)
+    return [
+        {"id": f"eos-{i}", "title": f"Report {i}", "text": " ".join(rng.sample(sentences, 3))}
+        for i in range(n)
+    ]
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("exactly_once", ["on", "off"])
+def test_enrich_crashing_between_outputs_and_commit(tmp_path: Path, exactly_once: str) -> None:
+    """Enrich dies (as with kill -9) after a batch's outputs are sent and before its offsets
+    are committed, in the middle of 300 articles; the launcher restarts it.
+
+    With exactly-once (Kafka's default) outputs and offsets are one transaction: a
+    read_committed consumer sees every accepted article on the enriched topic once.
+    Without it (`off`, the only mode on Tansu) the restarted worker repeats the batch:
+    every article is there, some twice, and consumers de-duplicate by id."""
+    if not any(DEFAULT_LIB.glob("kafka_2.13-*.jar")):
+        pytest.fail("Apache Kafka is not installed: run `make kafka`")
+    failpoints = tmp_path / "failpoints"
+    failpoints.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
+    ports = {name: free_port() for name in ("API", "INGEST", "ENRICH_METRICS")}
+    env.update({f"WIREWATCH_{name}_PORT": str(port) for name, port in ports.items()})
+    env.update(
+        PYTHONUNBUFFERED="1",
+        WIREWATCH_KAFKA_EXACTLY_ONCE=exactly_once,
+        WIREWATCH_FAILPOINTS_DIR=str(failpoints),
+    )
+    ingest = f"http://127.0.0.1:{ports['INGEST']}"
+    metrics_url = f"http://127.0.0.1:{ports['ENRICH_METRICS']}/metrics"
+    log = tmp_path / "run.log"
+    proc = _run(tmp_path / "kafka-data", log, env)
+    try:
+        accepted = _post_all(ingest, _articles(300))
+        deadline = time.monotonic() + 120
+        while enriched_count(metrics_url) < 40:  # mid-way: some batches done, more to come
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.1)
+        (failpoints / "enrich-before-commit").touch()
+        bootstrap = next(
+            line.split()[-1] for line in log.read_text().splitlines() if "Kafka  " in line
+        )
+        seen = _read_until_all(bootstrap, accepted, log)
+    finally:
+        _stop(proc)
+    text = log.read_text()
+    assert "failpoint enrich-before-commit: exiting now" in text
+    assert f"enrich exited with code {EXIT_CODE}; restarting it" in text
+    keys = sorted(r.key.decode() for r in seen)
+    assert len(accepted) == 300
+    assert sorted(set(keys)) == sorted(accepted)  # nothing lost either way
+    if exactly_once == "on":
+        assert len(keys) == len(accepted)  # and nothing twice
+    else:
+        assert len(keys) > len(accepted)  # the uncommitted batch came again
+
+
+def _post_all(ingest: str, articles: list[dict[str, Any]]) -> set[str]:
+    accepted: set[str] = set()
+    for start in range(0, len(articles), 50):
+        body = b"\n".join(orjson.dumps(a) for a in articles[start : start + 50])
+        response = httpx.post(
+            f"{ingest}/v1/articles",
+            content=body,
+            headers={"content-type": "application/x-ndjson"},
+            timeout=60,
+        )
+        assert response.status_code == 202, response.text
+        accepted |= {r["id"] for r in response.json()["articles"] if r["status"] == "accepted"}
+    return accepted
+
+
+def _read_until_all(bootstrap: str, accepted: set[str], log: Path) -> list[Any]:
+    """Committed records of the enriched topic once every accepted id is there, read on
+    past the last one so that a repeated batch would show."""
+    topic = "wirewatch.articles.enriched.v1"
+    deadline = time.monotonic() + 300
+    while True:
+        seen = asyncio.run(read_topic(bootstrap, topic, want=len(accepted), timeout_s=20))
+        if len({r.key for r in seen}) >= len(accepted):
+            break
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+    return asyncio.run(read_topic(bootstrap, topic, want=10 * len(accepted), timeout_s=10))
