@@ -55,8 +55,9 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/mypy
 	$(BIN)/wirewatch schemas --check
 
-test: lint tools kafka  ## install what is missing, lint, then the whole test suite
+test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka
 	$(BIN)/pytest
+	$(BIN)/pytest --broker kafka -m 'integration and not kafka' tests/integration
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
