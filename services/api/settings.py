@@ -46,6 +46,16 @@ class ApiSettings(CommonSettings):
     api_webhook_backoff_s: float = Field(0.5, gt=0, description="First retry delay; doubles.")
     api_webhook_backoff_max_s: float = Field(30.0, gt=0)
     api_webhook_timeout_s: float = Field(5.0, gt=0)
+    api_webhook_concurrency: int = Field(
+        4, ge=1, le=100, description="Requests at a time to one subscription."
+    )
+    api_webhook_max_in_flight: int = Field(
+        1_000,
+        ge=1,
+        le=100_000,
+        description="Alerts being delivered before reading pauses (a slow receiver holds "
+        "the others up only past this many).",
+    )
 
     @field_validator("api_keys")
     @classmethod

@@ -8,10 +8,12 @@ import hmac
 import logging
 import time
 import uuid
+from collections import deque
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from services.api import metrics
 from services.api.responses import StoredWebhook, WebhookFilters, WebhookIn
@@ -92,13 +94,19 @@ class WebhookStore:
 
 class Dispatcher:
     """A consumer group on the alerts topic: each new alert goes to the matching
-    subscriptions once across all api replicas; offsets are committed after every
-    delivery has succeeded or been given up (at least once)."""
+    subscriptions once across all api replicas (at least once).
+
+    Alerts are dispatched as they are read, each on its own, so one slow or failing
+    receiver does not hold up the others: a partition's offset is committed up to the
+    first alert whose deliveries are not all done (delivered or given up). Reading
+    pauses while `api_webhook_max_in_flight` alerts are in hand, and each subscription
+    gets at most `api_webhook_concurrency` requests at a time."""
 
     def __init__(self, settings: ApiSettings, registry: WebhookRegistry):
         self.settings = settings
         self.registry = registry
         self.assigned = asyncio.Event()  # set once the group gave us partitions
+        self._lanes: dict[str, asyncio.Semaphore] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         s = self.settings
@@ -106,29 +114,35 @@ class Dispatcher:
         # subscription only gets alerts created after it, and commits keep the place.
         cons = kafka.consumer(s, s.topic_alerts, group_id=s.api_webhook_group_id)
         await kafka.start_when_ready(cons, s.kafka_connect_timeout_s, stop)
+        in_hand = InHand()
         try:
             async with httpx.AsyncClient(timeout=s.api_webhook_timeout_s) as http:
-                while not stop.is_set():
-                    batch = await kafka.unless_stopped(
-                        cons.getmany(timeout_ms=500, max_records=100), stop
-                    )
-                    if cons.assignment():
-                        self.assigned.set()
-                    if not batch:
-                        continue
-                    records = [r for rs in batch.values() for r in rs]
-                    done = await asyncio.gather(
-                        *(self._dispatch(http, r, stop) for r in records), return_exceptions=True
-                    )
-                    if any(isinstance(d, Interrupted) for d in done):
-                        # Not committed: the next start delivers these again (at least once).
-                        log.info("stopping with deliveries in retry; they resume at next start")
-                        break
-                    for failure in (d for d in done if isinstance(d, BaseException)):
-                        raise failure
-                    await cons.commit({tp: rs[-1].offset + 1 for tp, rs in batch.items()})
+                while not stop.is_set() and not in_hand.interrupted:
+                    if len(in_hand) >= s.api_webhook_max_in_flight:
+                        await in_hand.wait_any(0.5)  # back-pressure: read no further
+                    else:
+                        await self._read(cons, http, in_hand, stop)
+                    await _commit(cons, in_hand)
+                # Stopping: retries end at once (Interrupted), requests within their timeout.
+                await in_hand.settle()
+                await _commit(cons, in_hand)
+                if in_hand.interrupted:
+                    # Not committed: the next start delivers these again (at least once).
+                    log.info("stopping with deliveries in retry; they resume at next start")
         finally:
             await cons.stop()
+
+    async def _read(
+        self, cons: Any, http: httpx.AsyncClient, in_hand: InHand, stop: asyncio.Event
+    ) -> None:
+        timeout = 100 if len(in_hand) else 500  # look often while deliveries finish
+        batch = await kafka.unless_stopped(cons.getmany(timeout_ms=timeout, max_records=100), stop)
+        if cons.assignment():
+            self.assigned.set()
+        for tp, records in batch.items():
+            for record in records:
+                task = asyncio.create_task(self._dispatch(http, record, stop))
+                in_hand.add(tp, record.offset, task)
 
     async def _dispatch(self, http: httpx.AsyncClient, record: Any, stop: asyncio.Event) -> None:
         try:
@@ -144,9 +158,23 @@ class Dispatcher:
         ]
         body = alert.model_dump_json().encode()
         started = time.perf_counter()
-        await asyncio.gather(*(self.deliver(http, sub, alert.id, body, stop) for sub in subs))
+        await asyncio.gather(*(self._in_lane(http, sub, alert.id, body, stop) for sub in subs))
         if subs:
             metrics.WEBHOOK_SECONDS.observe(time.perf_counter() - started)
+
+    async def _in_lane(
+        self,
+        http: httpx.AsyncClient,
+        sub: StoredWebhook,
+        alert_id: str,
+        body: bytes,
+        stop: asyncio.Event,
+    ) -> bool:
+        lane = self._lanes.get(sub.id)
+        if lane is None:
+            lane = self._lanes[sub.id] = asyncio.Semaphore(self.settings.api_webhook_concurrency)
+        async with lane:
+            return await self.deliver(http, sub, alert_id, body, stop)
 
     async def deliver(
         self,
@@ -187,3 +215,57 @@ class Dispatcher:
             "webhook %s gave up on alert %s after %d attempts: %s", sub.id, alert_id, attempt, why
         )
         return False
+
+
+class InHand:
+    """Dispatches in progress, per partition in offset order."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[TopicPartition, deque[tuple[int, asyncio.Task[None]]]] = {}
+        self.interrupted = False
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self.tasks.values())
+
+    def add(self, tp: TopicPartition, offset: int, task: asyncio.Task[None]) -> None:
+        self.tasks.setdefault(tp, deque()).append((offset, task))
+
+    def committable(self) -> dict[TopicPartition, int]:
+        """Next offset to commit per partition: past the finished head of each queue.
+        A failure other than being interrupted is a bug: it is raised."""
+        out = {}
+        for tp, queue in self.tasks.items():
+            while queue and queue[0][1].done():
+                error = queue[0][1].exception()
+                if isinstance(error, Interrupted):
+                    self.interrupted = True
+                    break
+                if error is not None:
+                    raise error
+                out[tp] = queue.popleft()[0] + 1
+        return out
+
+    def forget(self, keep: set[TopicPartition]) -> None:
+        """Drop partitions no longer ours (their new owner delivers from the last commit)."""
+        for tp in [tp for tp in self.tasks if tp not in keep]:
+            del self.tasks[tp]
+
+    async def wait_any(self, timeout_s: float) -> None:
+        pending = [t for q in self.tasks.values() for _, t in q if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+
+    async def settle(self) -> None:
+        tasks = [t for q in self.tasks.values() for _, t in q]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _commit(cons: Any, in_hand: InHand) -> None:
+    offsets = in_hand.committable()
+    if not offsets:
+        return
+    try:
+        await cons.commit(offsets)
+    except (CommitFailedError, IllegalStateError) as exc:
+        log.warning("webhook commit failed after a rebalance (%s); deliveries may repeat", exc)
+        in_hand.forget(cons.assignment())

@@ -193,3 +193,31 @@ async def test_a_delivery_cut_short_by_stopping_is_not_committed(common: CommonS
     assert not any(committed), committed
     assert len(receiver.calls) == 1
     assert metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get() == gave_up
+
+
+async def test_a_slow_receiver_does_not_hold_up_the_others(common: CommonSettings) -> None:
+    """One subscription's receiver fails and waits out a long back-off on the first alert;
+    another subscription still gets the next alert at once."""
+    stuck, fast = Receiver(failures=1_000), Receiver(failures=0)
+    settings = _settings(common, api_webhook_backoff_s=120.0)
+    await kafka.ensure_topics(settings)
+    app = create_app(settings)
+    async with (
+        listening(stuck.app, ready_path=None) as stuck_base,
+        listening(fast.app, ready_path=None) as fast_base,
+        serving(app) as client,
+    ):
+        await _subscribe(client, f"{stuck_base}/hook")
+        await _subscribe(client, f"{fast_base}/hook")
+        await _dispatcher_ready(app)
+        await publish(settings, [make_alert(1, created=utcnow())])
+
+        async def fast_got(n: int) -> bool:
+            return len(fast.calls) >= n and len(stuck.calls) >= 1
+
+        await eventually(lambda: fast_got(1))
+        await publish(settings, [make_alert(2, created=utcnow())])
+        await eventually(lambda: fast_got(2), timeout_s=20)  # not after the 120 s back-off
+    ids = [headers["x-wirewatch-alert-id"] for headers, _ in fast.calls]
+    assert ids == ["alert-0001", "alert-0002"]
+    assert stuck.calls[0][0]["x-wirewatch-alert-id"] == "alert-0001"
