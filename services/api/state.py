@@ -33,8 +33,17 @@ class ApiState:
         )
         self.registry = WebhookRegistry()
         self.dispatcher = Dispatcher(settings, self.registry)
-        self.alerts_tail = TopicTail(settings, settings.topic_alerts, self._alert, self._lag)
-        self.enriched_tail = TopicTail(settings, settings.topic_enriched, self._enriched)
+        # Each view forgets what is older than its window: reading older records is waste.
+        self.alerts_tail = TopicTail(
+            settings,
+            settings.topic_alerts,
+            self._alert,
+            self._lag,
+            window_s=settings.api_view_window_s or None,
+        )
+        self.enriched_tail = TopicTail(
+            settings, settings.topic_enriched, self._enriched, window_s=settings.api_actor_window_s
+        )
         self.webhooks_tail = TopicTail(settings, settings.topic_webhooks, self.registry.apply)
         self.store: WebhookStore | None = None
         self.analyzer: Analyzer | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,11 @@ class TopicTail:
     No consumer group: every replica of a service reads everything, so each
     builds the same state. `caught_up` is set once the reader has reached the
     high watermark that every partition had when it first looked.
+
+    With `window_s`, it starts at the first record written in the last `window_s`
+    seconds instead (`offsets_for_times`): for state that forgets older records
+    anyway, so that start time depends on the window, not on the topic's history.
+    Tansu answers that lookup with offset 0: there it reads everything, as before.
     """
 
     def __init__(
@@ -32,12 +38,14 @@ class TopicTail:
         handle: Handler,
         on_lag: LagCallback | None = None,
         max_records: int = 2_000,
+        window_s: float | None = None,
     ):
         self.settings = settings
         self.topic = topic
         self.handle = handle
         self.on_lag = on_lag
         self.max_records = max_records
+        self.window_s = window_s
         self.caught_up = asyncio.Event()
         self.consumer: AIOKafkaConsumer | None = None
 
@@ -60,7 +68,17 @@ class TopicTail:
     async def _assign(self, cons: AIOKafkaConsumer) -> list[TopicPartition]:
         tps = await kafka.partitions_of(cons, self.topic, self.settings.kafka_connect_timeout_s)
         cons.assign(tps)
-        await cons.seek_to_beginning(*tps)
+        if not self.window_s:
+            await cons.seek_to_beginning(*tps)
+            return tps
+        since_ms = int((time.time() - self.window_s) * 1000)
+        found = await cons.offsets_for_times(dict.fromkeys(tps, since_ms))
+        for tp in tps:
+            hit = found.get(tp)
+            if hit is None:  # nothing written since: only what comes next
+                await cons.seek_to_end(tp)
+            else:
+                cons.seek(tp, hit.offset)
         return tps
 
     def _safe_handle(self, record: Any) -> None:

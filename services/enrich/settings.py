@@ -40,6 +40,12 @@ class EnrichSettings(CommonSettings):
         description="With exactly-once: how long a dead worker's open transaction holds "
         "back read_committed consumers if it is not restarted.",
     )
+    enrich_story_window_s: float = Field(
+        86_400,
+        gt=0,
+        description="Alerts read back at start to rebuild story state (one alert per story); "
+        "keep it above the longest rule cooldown.",
+    )
     enrich_metrics_host: str = "127.0.0.1"
     enrich_metrics_port: int = Field(8002, ge=0, le=65535)
     enrich_spacy_model: str = DEFAULT_MODEL

@@ -67,7 +67,20 @@ async def run(
     if settings.topic_create:
         await kafka.ensure_topics(settings)
     alerting = Alerting()
-    tail = TopicTail(settings, settings.topic_alerts, _remember_into(alerting))
+    horizon = max((r.cooldown_s for r in analyzer.rules.rules), default=0.0)
+    if horizon > settings.enrich_story_window_s:
+        log.warning(
+            "WIREWATCH_ENRICH_STORY_WINDOW_S (%.0f s) is shorter than the longest rule cooldown "
+            "(%.0f s): a restart may alert again on a story",
+            settings.enrich_story_window_s,
+            horizon,
+        )
+    tail = TopicTail(
+        settings,
+        settings.topic_alerts,
+        _remember_into(alerting),
+        window_s=settings.enrich_story_window_s,
+    )
     tail_task = asyncio.create_task(tail.run(stop), name="alerts-topic-tail")
     exactly_once = await kafka.exactly_once(settings)
     producer = _producer(settings, exactly_once)

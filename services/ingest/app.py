@@ -26,8 +26,15 @@ from services.ingest.feeds import routes as feed_routes
 from services.ingest.feeds.model import load_config
 from services.ingest.feeds.poller import Poller
 from services.ingest.feeds.store import FeedBook, FeedWriter
-from services.ingest.neardup import NearDuplicates, signature
-from services.ingest.publisher import ArticlePublisher, Dedup, Outcome, PublishError, TooLarge
+from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, from_bytes, signature
+from services.ingest.publisher import (
+    CONTENT_HASH_HEADER,
+    ArticlePublisher,
+    Dedup,
+    Outcome,
+    PublishError,
+    TooLarge,
+)
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -79,12 +86,22 @@ class IngestState:
         self.guard = Guard(settings.ingest_api_keys, limiter, anonymous)
 
     def _remember(self, record: Any) -> None:
+        """One raw record into the de-duplication state, as cheaply as it allows."""
         if record.key:
             self.dedup.ids.add(record.key.decode("utf-8", "replace"))
-        try:
-            self.dedup.remember(RawArticle.model_validate_json(record.value or b""))
-        except ValidationError:
-            return  # not an article (the enrich service dead-letters it); its key is enough
+        digest = kafka.header(record.headers, CONTENT_HASH_HEADER)
+        window_start_ms = (time.time() - self.settings.ingest_near_dup_window_s) * 1000
+        if digest is not None and record.timestamp < window_start_ms:
+            # Older than the near-duplicate window: its id and content hash are all we keep,
+            # and both are on the record without parsing it.
+            self.dedup.hashes.add(digest)
+        else:
+            try:
+                article = RawArticle.model_validate_json(record.value or b"")
+            except ValidationError:
+                return  # not an article (the enrich service dead-letters it); its key is enough
+            minhash = from_bytes(_raw_header(record.headers, SIGNATURE_HEADER))
+            self.dedup.remember(article, minhash, digest)
         metrics.KNOWN_IDS.set(len(self.dedup.ids))
 
     @staticmethod
@@ -302,6 +319,13 @@ def _summary(results: list[Any]) -> SubmitResponse:
         near_duplicates=near,
         articles=rows,
     )
+
+
+def _raw_header(headers: Any, name: str) -> bytes | None:
+    for key, value in headers or ():
+        if key == name:
+            return bytes(value) if value is not None else None
+    return None
 
 
 def _unavailable(reason: str) -> JSONResponse:

@@ -16,6 +16,9 @@ SHINGLE_WORDS = 5
 NUM_PERM = 128
 SEED = 1  # fixed: signatures must compare across processes and restarts
 SCHEME = "affine32"
+# Ingest's signature of the article, carried on the raw record so that a restart reads it
+# instead of computing it again. The version names the scheme above: change both together.
+SIGNATURE_HEADER = "wirewatch-minhash-v1"
 # The permutations (a, b) of every signature, drawn once from the fixed seed.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 _A, _B = (p.astype(np.uint32).reshape(1, -1) for p in _PERMUTATIONS)
@@ -61,6 +64,21 @@ def signature(text: str) -> MinHash:
     else:
         mixed = _fmix32(hashes).reshape(-1, 1)
         values = (mixed * _A + _B).min(axis=0)
+    return MinHash(
+        num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_PERMUTATIONS, scheme=SCHEME
+    )
+
+
+def to_bytes(minhash: MinHash) -> bytes:
+    """The signature as 128 little-endian uint32: the raw record's `SIGNATURE_HEADER`."""
+    return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
+
+
+def from_bytes(data: bytes | None) -> MinHash | None:
+    """A signature written by `to_bytes`; None if absent or not one."""
+    if data is None or len(data) != NUM_PERM * 4:
+        return None
+    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
     return MinHash(
         num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_PERMUTATIONS, scheme=SCHEME
     )

@@ -15,11 +15,12 @@ from datasketch import MinHash
 
 from services.core.ids import normalise_text
 from services.core.models import RawArticle
-from services.ingest.neardup import NearDuplicates, signature
+from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
 
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]
 SCHEMA_HEADER = ("wirewatch-schema", b"article.raw.v1")
+CONTENT_HASH_HEADER = "wirewatch-content-hash"  # what exact de-duplication compares
 Mine = tuple[RawArticle, MinHash, str]  # an article this request publishes: signature, digest
 
 
@@ -168,8 +169,8 @@ class ArticlePublisher:
 
     async def _send_all(self, articles: list[Mine], waits: list[asyncio.Future[None]]) -> None:
         deliveries = []
-        for article, _, _ in articles:
-            deliveries.append(await self._send(article))
+        for article, minhash, digest in articles:
+            deliveries.append(await self._send(article, minhash, digest))
         results = await asyncio.gather(*deliveries, return_exceptions=True)
         for (article, minhash, digest), result in zip(articles, results, strict=True):
             if not isinstance(result, BaseException):
@@ -180,10 +181,16 @@ class ArticlePublisher:
         # A repeat of an article still in flight is a duplicate only once that one is stored.
         await asyncio.gather(*(asyncio.shield(w) for w in waits))
 
-    async def _send(self, article: RawArticle) -> Any:
+    async def _send(self, article: RawArticle, minhash: MinHash, digest: str) -> Any:
         value = article.model_dump_json().encode()
+        # What de-duplication computed rides along, so a restart need not compute it again.
+        headers = [
+            SCHEMA_HEADER,
+            (CONTENT_HASH_HEADER, digest.encode()),
+            (SIGNATURE_HEADER, to_bytes(minhash)),
+        ]
         return await self.producer.send(
-            self.topic, value=value, key=article.id.encode(), headers=[SCHEMA_HEADER]
+            self.topic, value=value, key=article.id.encode(), headers=headers
         )
 
     def _settle(self, mine: dict[str, Mine], exc: BaseException | None) -> None:
