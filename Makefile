@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-start schemas clean
+.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-start test-reliability schemas clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -56,8 +56,18 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/wirewatch schemas --check
 
 test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka
-	$(BIN)/pytest
+	$(BIN)/pytest -m 'not long'
 	$(BIN)/pytest --broker kafka -m 'integration and not kafka' tests/integration
+
+RELIABILITY_FORM ?= full
+RELIABILITY_OWN_BROKER := tests/e2e/test_supervision.py tests/integration/test_brokerwatch.py
+
+test-reliability: $(STAMP) kafka  ## the fault-injection suite on Tansu and on Kafka; its table into the README
+	rm -f .bench/reliability/*-$(RELIABILITY_FORM).jsonl
+	rc=0; \
+	$(BIN)/pytest --reliability $(RELIABILITY_FORM) tests/reliability $(RELIABILITY_OWN_BROKER) || rc=1; \
+	$(BIN)/pytest --reliability $(RELIABILITY_FORM) --broker kafka tests/reliability || rc=1; \
+	$(BIN)/python -m tests.reliability.report --form $(RELIABILITY_FORM); exit $$rc
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

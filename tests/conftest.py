@@ -3,8 +3,9 @@ names, the spaCy-backed analyzer."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("tansu", "kafka"),
         default="tansu",
         help="the broker of the integration and end-to-end tests (kafka: `make kafka` first)",
+    )
+    parser.addoption(
+        "--reliability",
+        choices=("short", "full"),
+        default="short",
+        help="sizes of the fault-injection suite: short (in `make test`) or full",
     )
 
 
@@ -90,3 +97,50 @@ def sample_article() -> dict[str, Any]:
 
     article: dict[str, Any] = orjson.loads(SAMPLE_JSON.read_bytes())
     return article
+
+
+# The fault-injection suite's results: any test may add its row (see tests/reliability).
+RESULTS = REPO / ".bench" / "reliability"
+Record = Callable[[str, str], dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def full(request: pytest.FixtureRequest) -> bool:
+    """The full form (`--reliability full`): sizes and durations of the issue's rules."""
+    return bool(request.config.getoption("--reliability") == "full")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[Any]:
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_OUTCOME] = report.outcome
+
+
+_OUTCOME = pytest.StashKey[str]()
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest, broker_kind: str, full: bool) -> Iterator[Record]:
+    """`figures = record(name, rule)` at a test's start: its row in the results table,
+    with the figures the test fills in as it measures (kept even when it fails)."""
+    row: dict[str, Any] = {}
+
+    def start(name: str, rule: str) -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        row.update(name=name, rule=rule, figures=figures)
+        return figures
+
+    yield start
+    if row:
+        row.update(
+            test=request.node.name,
+            broker=broker_kind,
+            form="full" if full else "short",
+            result=request.node.stash.get(_OUTCOME, "failed"),
+        )
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path: Path = RESULTS / f"{broker_kind}-{'full' if full else 'short'}.jsonl"
+        with path.open("a") as out:
+            out.write(json.dumps(row) + "\n")

@@ -59,7 +59,7 @@ async def eventually(check: Any, timeout_s: float = 30.0, every_s: float = 0.2) 
 
 
 async def produce_many(
-    bootstrap: str, topic: str, items: Sequence[tuple[bytes | None, bytes]]
+    bootstrap: str, topic: str, items: Sequence[tuple[bytes | None, bytes | None]]
 ) -> None:
     """(key, value) pairs, all acknowledged before returning."""
     prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")

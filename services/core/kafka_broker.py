@@ -154,6 +154,11 @@ class KafkaBroker:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs (fault-injection tests pause it)."""
+        return self._proc.pid if self.running and self._proc is not None else None
+
     def __enter__(self) -> KafkaBroker:
         return self.start()
 

@@ -108,7 +108,7 @@ async def run(
         )
         try:
             processor = BatchProcessor(analyzer, producer, settings, alerting)
-            step = _Step(cons, processor, committer, rebalances.lock, settings, stop)
+            step = _Step(cons, processor, committer, rebalances, settings, stop)
             await _loop(step, watcher)
         finally:
             await cons.stop()
@@ -139,10 +139,11 @@ class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, readiness: Readiness):
         self.readiness = readiness
         self.lock = asyncio.Lock()
+        self.generation = 0  # batches fetched in an earlier one are stale
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         async with self.lock:
-            pass
+            self.generation += 1
         metrics.ASSIGNED.set(0)
         self.readiness.group_joined = False
 
@@ -183,6 +184,7 @@ def _on_sighup(watcher: RulesWatcher) -> None:
 class _InFlight:
     batch: Batch
     prepared: asyncio.Task[Prepared]
+    generation: int
 
 
 @dataclass
@@ -192,7 +194,7 @@ class _Step:
     cons: AIOKafkaConsumer
     processor: BatchProcessor
     committer: Committer
-    lock: asyncio.Lock
+    rebalances: _Rebalances
     settings: EnrichSettings
     stop: asyncio.Event
 
@@ -213,7 +215,7 @@ async def _loop(step: _Step, watcher: RulesWatcher) -> None:
             )
             if batch:
                 task = asyncio.create_task(step.processor.prepare(_in_order(batch)))
-                pending.append(_InFlight(batch, task))
+                pending.append(_InFlight(batch, task, step.rebalances.generation))
         if pending and (pending[0].prepared.done() or len(pending) >= PIPELINE_DEPTH):
             await _finish(step, pending)
         if time.monotonic() - housekeeping >= HOUSEKEEPING_S:
@@ -246,15 +248,15 @@ async def _finish(step: _Step, pending: deque[_InFlight]) -> None:
     head = pending.popleft()
     prepared = await head.prepared
     offsets = {tp: records_[-1].offset + 1 for tp, records_ in head.batch.items()}
-    async with step.lock:
+    async with step.rebalances.lock:  # a rebalance waits for this batch to be final
+        if head.generation != step.rebalances.generation:
+            # Fetched before a rebalance: whoever owns these partitions now (this worker
+            # too) reads them again from the last commit. Publishing would repeat them.
+            log.info("dropping a batch fetched before a rebalance; it is read again")
+            return
         try:
             await step.committer.begin()
             await step.processor.publish(prepared)
-            if not set(offsets) <= step.cons.assignment():
-                # Revoked meanwhile: the new owner reads these again from the last commit.
-                await step.committer.abort()
-                log.warning("partitions revoked during a batch; leaving it to their new owner")
-                return
             failpoints.hit("enrich-before-commit")  # outputs sent, offsets not committed
             t0 = time.perf_counter()
             await step.committer.commit(offsets)

@@ -48,7 +48,9 @@ class System:
         raise AssertionError(f"no alert for {article_id}: {self.log.read_text()[-3000:]}")
 
 
-def start_system(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[System]:
+def start_system(
+    tmp_path: Path, extra_env: dict[str, str], args: tuple[str, ...] = ()
+) -> Iterator[System]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
     env.update(
         WIREWATCH_API_PORT=str(free_port()),
@@ -60,7 +62,7 @@ def start_system(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[System]:
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", "--no-samples"],
+            [sys.executable, "-m", "services.cli", "run", "--no-samples", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

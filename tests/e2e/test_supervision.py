@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from services.core.broker import free_port
-from tests.conftest import SAMPLE_JSON
+from tests.conftest import SAMPLE_JSON, Record
 from tests.e2e.system import enriched_count
 
 pytestmark = pytest.mark.e2e
@@ -89,8 +89,9 @@ def launcher(
 
 
 def test_ctrl_c_stops_services_first_and_exits_cleanly(
-    launcher: tuple[subprocess.Popen[bytes], Path],
+    launcher: tuple[subprocess.Popen[bytes], Path], record: Record
 ) -> None:
+    record("11a. Ctrl-C", "SIGINT to the terminal's group: exit 0, no ERROR, nothing left")
     proc, log = launcher
     children = _children(proc.pid)
     assert len(children) == 4  # the broker and three services
@@ -103,8 +104,9 @@ def test_ctrl_c_stops_services_first_and_exits_cleanly(
 
 
 def test_a_killed_launcher_leaves_nothing_running(
-    launcher: tuple[subprocess.Popen[bytes], Path],
+    launcher: tuple[subprocess.Popen[bytes], Path], record: Record
 ) -> None:
+    record("11b. killed launcher", "SIGKILL of `wirewatch run`: broker and services gone")
     proc, _ = launcher
     children = _children(proc.pid)
     assert len(children) == 4
@@ -117,8 +119,9 @@ def test_a_killed_launcher_leaves_nothing_running(
 
 
 def test_a_dead_embedded_broker_ends_the_run_with_a_clear_message(
-    launcher: tuple[subprocess.Popen[bytes], Path],
+    launcher: tuple[subprocess.Popen[bytes], Path], record: Record
 ) -> None:
+    record("11c. dead embedded broker", "the run ends with one clear message and exit 1")
     proc, log = launcher
     broker = next(
         pid for pid in _children(proc.pid) if b"tansu" in Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -147,8 +150,13 @@ def _until(check: object, timeout_s: float) -> None:
 
 @pytest.mark.timeout(480)
 def test_a_killed_service_is_restarted_and_the_data_stays(
-    launcher: tuple[subprocess.Popen[bytes], Path], ports: dict[str, int]
+    launcher: tuple[subprocess.Popen[bytes], Path], ports: dict[str, int], record: Record
 ) -> None:
+    record(
+        "9. api (and enrich) kill -9",
+        "restarted by the launcher; `/v1/alerts` equals the pre-crash set; the restarted "
+        "enrich consumes",
+    )
     proc, log = launcher
     api, ingest = f"http://127.0.0.1:{ports['API']}", f"http://127.0.0.1:{ports['INGEST']}"
     article = orjson.loads(SAMPLE_JSON.read_bytes())

@@ -15,6 +15,7 @@ from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.settings import CommonSettings
 from services.enrich import metrics
 from services.enrich.health import Readiness
+from tests.conftest import Record
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +25,12 @@ def _lost() -> float:
 
 
 async def test_a_lost_broker_makes_the_service_unready_until_it_is_back(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, record: Record
 ) -> None:
+    record(
+        "10. broker loss and return",
+        "readiness unhealthy then healthy; one log line each way; the loss counted",
+    )
     caplog.set_level(logging.WARNING, "services.core.brokerwatch")
     own = EmbeddedBroker().start()  # ours alone: this test stops it
     settings = CommonSettings(kafka_bootstrap_servers=own.bootstrap_servers)
