@@ -11,6 +11,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from services.core import failpoints
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analysis, Analyzer
 from services.core.models import Alert, EnrichedArticle, RawArticle, utcnow
@@ -123,6 +124,7 @@ class BatchProcessor:
         """Analyse the batch; if it fails, article by article so only the culprit is lost."""
         if not articles:
             return []
+        failpoints.stall("enrich-analyze")  # tests: an article slower than the poll interval
         try:
             return list(self.analyzer.analyze(articles, timings=timings))
         except Exception:

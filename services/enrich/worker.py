@@ -260,12 +260,13 @@ async def _finish(step: _Step, pending: deque[_InFlight]) -> None:
             failpoints.hit("enrich-before-commit")  # outputs sent, offsets not committed
             t0 = time.perf_counter()
             await step.committer.commit(offsets)
+            metrics.STAGE_SECONDS.labels("commit").observe(time.perf_counter() - t0)
+            metrics.LAST_COMMIT.set(time.time())
+            return
         except KafkaError as exc:
             await step.committer.abort()
-            await _retry_later(step, head, pending, exc)
-            return
-    metrics.STAGE_SECONDS.labels("commit").observe(time.perf_counter() - t0)
-    metrics.LAST_COMMIT.set(time.time())
+            failure = exc
+    await _retry_later(step, head, pending, failure)  # not holding up a rebalance meanwhile
 
 
 async def _retry_later(

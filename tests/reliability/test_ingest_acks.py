@@ -19,9 +19,9 @@ from services.core.kafka_broker import KafkaBroker
 from services.core.settings import CommonSettings
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
+from tests.conftest import Record
 from tests.helpers import read_topic
 from tests.integration.conftest import listening
-from tests.reliability.conftest import Record
 
 pytestmark = pytest.mark.reliability
 CLIENTS = 8
