@@ -84,7 +84,9 @@ class Supervisor:
         service.crashes += 1
         delay = restart_delay(service.crashes)
         service.due = now + delay
-        log.error(
+        # A clean exit (someone stopped it) is worth a warning; a crash, an error.
+        log.log(
+            logging.WARNING if service.exited == 0 else logging.ERROR,
             "%s exited with code %s; restarting it in %.0f s (the others and the data stay)",
             service.name,
             service.exited,

@@ -8,6 +8,11 @@ import logging
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -47,3 +52,42 @@ async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
     return stop.is_set()
+
+
+class Stopped(Exception):
+    """Asked to stop before a start-up step finished: nothing to clean up yet."""
+
+
+async def unless_stopping(stop: asyncio.Event, fn: Callable[[], T]) -> T:
+    """`fn()` in a daemon thread; raises Stopped as soon as `stop` is set.
+
+    For start-up work that cannot be interrupted (loading models): a stop during it
+    returns at once, and the daemon thread does not hold the process's exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def work() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # handed to the waiting coroutine
+            loop.call_soon_threadsafe(_settle, done, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, done, result, None)
+
+    threading.Thread(target=work, daemon=True, name="start-up").start()
+    stopper = asyncio.ensure_future(stop.wait())
+    waiters: set[asyncio.Future[Any]] = {done, stopper}
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if not done.done():
+        raise Stopped
+    return done.result()
+
+
+def _settle(fut: asyncio.Future[T], result: T | None, exc: BaseException | None) -> None:
+    if fut.done():
+        return
+    if exc is not None:
+        fut.set_exception(exc)
+    else:
+        fut.set_result(result)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from services.core.analysis import rules as rules_mod
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.lifecycle import sleep_or_stop
+from services.core.lifecycle import Stopped, sleep_or_stop, unless_stopping
 from services.core.models import Alert, RawArticle
 from services.core.tail import TopicTail
 from services.enrich import metrics
@@ -50,17 +50,11 @@ async def run(
     """Consume the raw topic until `stop` is set: exactly-once on Kafka, else at-least-once."""
     ready = readiness or Readiness()
     rules_path = settings.enrich_rules_path or rules_mod.DEFAULT_RULES
-    analyzer = await asyncio.to_thread(
-        Analyzer.load,
-        settings.enrich_spacy_model,
-        rules_path,
-        settings.sentiment_method,
-        settings.actors_paths,
-        settings.enrich_overlap,
-        settings.sentiment_threads,
-    )
-    # The first analysis allocates and fills caches: pay for it before the first article.
-    await asyncio.to_thread(analyzer.analyze, [WARM_UP])
+    try:
+        analyzer = await unless_stopping(stop, lambda: _load(settings, rules_path))
+    except Stopped:
+        log.info("stopped while loading the models")
+        return
     log.info("analysis ready: %s", analyzer.models.model_dump())
     ready.analysis_loaded = True
     metrics.RULES.set(len(analyzer.rules.rules))
@@ -117,6 +111,20 @@ async def run(
         ready.stopping = True
         await producer.stop()
         await asyncio.gather(tail_task, watch_task, return_exceptions=True)
+
+
+def _load(settings: EnrichSettings, rules_path: Any) -> Analyzer:
+    analyzer = Analyzer.load(
+        settings.enrich_spacy_model,
+        rules_path,
+        settings.sentiment_method,
+        settings.actors_paths,
+        settings.enrich_overlap,
+        settings.sentiment_threads,
+    )
+    # The first analysis allocates and fills caches: pay for it before the first article.
+    analyzer.analyze([WARM_UP])
+    return analyzer
 
 
 def _producer(settings: EnrichSettings, exactly_once: bool) -> kafka.AIOKafkaProducer:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
@@ -120,3 +121,19 @@ def enriched_count(metrics_url: str) -> float:
         if line.startswith('wirewatch_enrich_messages_total{outcome="enriched"}'):
             return float(line.split()[-1])
     return 0.0
+
+
+def post_ndjson(ingest: str, items: list[dict[str, Any]], per_request: int = 100) -> set[str]:
+    """Post articles as NDJSON batches; the ids ingest accepted (every answer a 202)."""
+    accepted: set[str] = set()
+    for start in range(0, len(items), per_request):
+        body = b"\n".join(orjson.dumps(a) for a in items[start : start + per_request])
+        response = httpx.post(
+            f"{ingest}/v1/articles",
+            content=body,
+            headers={"content-type": "application/x-ndjson"},
+            timeout=60,
+        )
+        assert response.status_code == 202, response.text
+        accepted |= {a["id"] for a in response.json()["articles"] if a["status"] == "accepted"}
+    return accepted

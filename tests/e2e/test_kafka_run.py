@@ -19,7 +19,7 @@ from services.core.broker import free_port
 from services.core.failpoints import EXIT_CODE
 from services.core.kafka_broker import DEFAULT_LIB
 from tests.conftest import REPO, SAMPLE_JSON
-from tests.e2e.system import enriched_count
+from tests.e2e.system import enriched_count, post_ndjson
 from tests.helpers import read_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
@@ -135,7 +135,7 @@ def test_enrich_crashing_between_outputs_and_commit(tmp_path: Path, exactly_once
     log = tmp_path / "run.log"
     proc = _run(tmp_path / "kafka-data", log, env)
     try:
-        accepted = _post_all(ingest, _articles(300))
+        accepted = post_ndjson(ingest, _articles(300), per_request=50)
         deadline = time.monotonic() + 120
         while enriched_count(metrics_url) < 40:  # mid-way: some batches done, more to come
             assert time.monotonic() < deadline, log.read_text()[-3000:]
@@ -157,21 +157,6 @@ def test_enrich_crashing_between_outputs_and_commit(tmp_path: Path, exactly_once
         assert len(keys) == len(accepted)  # and nothing twice
     else:
         assert len(keys) > len(accepted)  # the uncommitted batch came again
-
-
-def _post_all(ingest: str, articles: list[dict[str, Any]]) -> set[str]:
-    accepted: set[str] = set()
-    for start in range(0, len(articles), 50):
-        body = b"\n".join(orjson.dumps(a) for a in articles[start : start + 50])
-        response = httpx.post(
-            f"{ingest}/v1/articles",
-            content=body,
-            headers={"content-type": "application/x-ndjson"},
-            timeout=60,
-        )
-        assert response.status_code == 202, response.text
-        accepted |= {r["id"] for r in response.json()["articles"] if r["status"] == "accepted"}
-    return accepted
 
 
 def _read_until_all(bootstrap: str, accepted: set[str], log: Path) -> list[Any]:

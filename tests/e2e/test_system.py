@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 from services.core.broker import EmbeddedBroker
+from services.core.kafka_broker import KafkaBroker
 from tests.conftest import SAMPLE_JSON, SAMPLES
 from tests.e2e.system import Receiver, System, start_system
 from tests.helpers import produce, read_topic
@@ -26,9 +27,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def embedded_system(tmp_path: Path) -> Iterator[System]:
-    """`wirewatch run` with nothing configured: it starts its own embedded broker."""
-    yield from start_system(tmp_path, {})
+def embedded_system(tmp_path: Path, broker_kind: str) -> Iterator[System]:
+    """`wirewatch run` with nothing configured: it starts its own broker (Tansu; with
+    `--broker kafka`, `wirewatch run --broker kafka` on a fresh data directory)."""
+    kafka = ("--broker", "kafka", "--data-dir", str(tmp_path / "kafka"))
+    yield from start_system(tmp_path, {}, kafka if broker_kind == "kafka" else ())
 
 
 def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -> None:
@@ -70,16 +73,19 @@ def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -
 
 
 @pytest.fixture
-def broker_and_system(tmp_path: Path) -> Iterator[tuple[EmbeddedBroker, System]]:
+def broker_and_system(
+    tmp_path: Path, broker_kind: str
+) -> Iterator[tuple[EmbeddedBroker | KafkaBroker, System]]:
     """`wirewatch run` pointed at a broker we started (WIREWATCH_KAFKA_BOOTSTRAP_SERVERS)."""
-    with EmbeddedBroker() as broker:
+    own = KafkaBroker(tmp_path / "kafka") if broker_kind == "kafka" else EmbeddedBroker()
+    with own as broker:
         env = {"WIREWATCH_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers}
         for system in start_system(tmp_path, env):
             yield broker, system
 
 
 def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
-    broker_and_system: tuple[EmbeddedBroker, System],
+    broker_and_system: tuple[EmbeddedBroker | KafkaBroker, System],
 ) -> None:
     broker, system = broker_and_system
     bootstrap = broker.bootstrap_servers
@@ -122,7 +128,7 @@ def _cli(*args: str) -> str:
 
 
 def test_replay_and_post_report_accepted_then_duplicates(
-    broker_and_system: tuple[EmbeddedBroker, System],
+    broker_and_system: tuple[EmbeddedBroker | KafkaBroker, System],
 ) -> None:
     _, system = broker_and_system
     demo = str(SAMPLES / "wikinews-demo.jsonl")
@@ -139,7 +145,7 @@ def test_replay_and_post_report_accepted_then_duplicates(
 
 
 def test_three_copies_of_a_wire_story_give_one_alert_with_two_related(
-    broker_and_system: tuple[EmbeddedBroker, System],
+    broker_and_system: tuple[EmbeddedBroker | KafkaBroker, System],
 ) -> None:
     _, system = broker_and_system
     wire = (

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
-from tests.e2e.system import System
+from tests.e2e.system import System, post_ndjson
 from tests.e2e.test_supervision import _children
 from tests.helpers import read_topic
 
@@ -43,18 +42,7 @@ def articles(count: int, tag: str) -> list[dict[str, Any]]:
 
 
 def post(system: System, items: list[dict[str, Any]]) -> set[str]:
-    accepted: set[str] = set()
-    for start in range(0, len(items), 100):
-        body = b"\n".join(orjson.dumps(a) for a in items[start : start + 100])
-        response = httpx.post(
-            f"{system.ingest}/v1/articles",
-            content=body,
-            headers={"content-type": "application/x-ndjson"},
-            timeout=60,
-        )
-        assert response.status_code == 202, response.text
-        accepted |= {a["id"] for a in response.json()["articles"] if a["status"] == "accepted"}
-    return accepted
+    return post_ndjson(system.ingest, items)
 
 
 def enriched(system: System, want: set[str], timeout_s: float) -> Counter[str]:
@@ -78,6 +66,21 @@ def wait_workers(system: System, count: int, timeout_s: float = 120) -> list[int
         assert time.monotonic() < deadline, system.log.read_text()[-3000:]
         time.sleep(0.2)
     return pids
+
+
+def wait_ready(system: System, count: int, timeout_s: float = 180) -> None:
+    """Until the `count` enrich workers answer /readyz 200 (models loaded, group joined)."""
+    base = int(system.env["WIREWATCH_ENRICH_METRICS_PORT"])
+    deadline = time.monotonic() + timeout_s
+    for port in range(base, base + count):
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, system.log.read_text()[-3000:]
+            time.sleep(0.2)
 
 
 def enriched_so_far(system: System) -> int:
