@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -49,14 +50,29 @@ class System:
         raise AssertionError(f"no alert for {article_id}: {self.log.read_text()[-3000:]}")
 
 
+def free_ports_in_a_row(count: int) -> int:
+    """The first of `count` consecutive free ports (enrich worker i listens on base + i)."""
+    for _ in range(100):
+        base = free_port()
+        try:
+            for port in range(base, base + count):
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 def start_system(
     tmp_path: Path, extra_env: dict[str, str], args: tuple[str, ...] = ()
 ) -> Iterator[System]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_")}
+    workers = int(args[args.index("--enrich-workers") + 1]) if "--enrich-workers" in args else 1
     env.update(
         WIREWATCH_API_PORT=str(free_port()),
         WIREWATCH_INGEST_PORT=str(free_port()),
-        WIREWATCH_ENRICH_METRICS_PORT=str(free_port()),
+        WIREWATCH_ENRICH_METRICS_PORT=str(free_ports_in_a_row(workers)),
         PYTHONUNBUFFERED="1",
         **extra_env,
     )
