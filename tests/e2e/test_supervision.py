@@ -132,8 +132,9 @@ def test_a_dead_embedded_broker_ends_the_run_with_a_clear_message(
 
 
 def _alert_ids(api: str) -> set[str]:
-    alerts = httpx.get(f"{api}/v1/alerts", params={"limit": 1000}, timeout=10).json()["alerts"]
-    return {a["id"] for a in alerts}
+    response = httpx.get(f"{api}/v1/alerts", params={"limit": 1000}, timeout=10)
+    response.raise_for_status()  # a restarting api answers 503 until ready: try again
+    return {a["id"] for a in response.json()["alerts"]}
 
 
 def _until(check: object, timeout_s: float) -> None:
