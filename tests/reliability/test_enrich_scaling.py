@@ -92,6 +92,7 @@ def _until_owned(ports: list[int], partitions: int, timeout_s: float) -> float:
     raise AssertionError(f"partitions not all owned in {timeout_s} s: {_owned(ports)}")
 
 
+@pytest.mark.long  # three workers loading models on two cores: minutes
 @pytest.mark.parametrize("system", [{"workers": 1}], indirect=True)
 @pytest.mark.timeout(900)
 def test_scaling_one_to_three_to_one_worker_moves_every_partition(
