@@ -9,17 +9,28 @@ from typing import Any
 
 # Control characters other than newline and tab (C0, DEL, C1).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ODD_SPACE = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
+# Runs of spacing that are not already one plain space (matching every single space between
+# words and replacing it with itself cost twice as much).
+_SPACES = re.compile(f"[{_ODD_SPACE}][ {_ODD_SPACE}]*| [ {_ODD_SPACE}]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
+# Spaces around a line break, and the whitespace str.strip() removes that _SPACES leaves.
+_EDGE_SPACE = " \u1680\u2028\u2029"
+_LINE_EDGES = re.compile(f"[{_EDGE_SPACE}]*\n[{_EDGE_SPACE}]*")
 LANGUAGE_SAMPLE = 600  # characters: a paragraph is enough for a confident guess, and cheap
+QUICK_SAMPLE, QUICK_CONFIDENCE = 200, 0.95
 
 
 def normalise(text: str) -> str:
     """NFC, no control characters, one space between words, paragraphs kept."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Whole-text passes rather than one per line: a third of the cost on news articles.
+    text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    if " \n" in text or "\n " in text or any(c in text for c in _EDGE_SPACE[1:]):
+        text = _LINE_EDGES.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
@@ -64,9 +75,18 @@ def _identifier() -> Any:
 
 def language(text: str, min_confidence: float = 0.9) -> str | None:
     """ISO 639-1 code of the text's language, or None when the guess is not confident."""
-    sample = text[:LANGUAGE_SAMPLE]
-    if len(sample) < 40:  # too short to tell
+    if len(text) < 40:  # too short to tell
         return None
+    # The first 200 characters settle three articles in four at a stricter confidence; only
+    # the rest are read to 600 (the same answers on every Wikinews article, at half the cost).
+    if len(text) > QUICK_SAMPLE:
+        code, probability = _identify(text[:QUICK_SAMPLE])
+        if probability >= max(min_confidence, QUICK_CONFIDENCE):
+            return code
+    code, probability = _identify(text[:LANGUAGE_SAMPLE])
+    return code if probability >= min_confidence else None
+
+
+def _identify(sample: str) -> tuple[str, float]:
     labels, probabilities = _identifier().predict(sample.replace("\n", " "), k=1)
-    code = str(labels[0]).removeprefix("__label__")
-    return code if float(probabilities[0]) >= min_confidence else None
+    return str(labels[0]).removeprefix("__label__"), float(probabilities[0])
