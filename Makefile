@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-start test-reliability schemas clean
+.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-start test-reliability schemas docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -54,6 +54,7 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/wirewatch schemas --check
+	$(BIN)/python -m services.tools.config_docs --check
 
 test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka
 	$(BIN)/pytest -m 'not long'
@@ -62,7 +63,7 @@ test: lint tools kafka  ## install what is missing, lint, the whole suite on Tan
 RELIABILITY_FORM ?= full
 RELIABILITY_OWN_BROKER := tests/e2e/test_supervision.py tests/integration/test_brokerwatch.py
 
-test-reliability: $(STAMP) kafka  ## the fault-injection suite on Tansu and on Kafka; its table into the README
+test-reliability: $(STAMP) kafka  ## the fault-injection suite on Tansu and on Kafka; its table into docs/reliability.md
 	rm -f .bench/reliability/*-$(RELIABILITY_FORM).jsonl
 	rc=0; \
 	$(BIN)/pytest --reliability $(RELIABILITY_FORM) tests/reliability $(RELIABILITY_OWN_BROKER) || rc=1; \
@@ -89,6 +90,9 @@ bench-start: $(STAMP) kafka  ## each service's start time on Kafka with 0, 10k a
 
 schemas: $(STAMP)  ## regenerate schemas/ from the message models
 	$(BIN)/wirewatch schemas
+
+docs: $(STAMP)  ## regenerate docs/configuration.md from the settings' descriptions
+	$(BIN)/python -m services.tools.config_docs
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench .tools .kafka deploy/k8s/validate/node_modules

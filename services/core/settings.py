@@ -19,58 +19,101 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore")
 
     kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:9092", description="Comma-separated host:port list of Kafka brokers."
+        "127.0.0.1:9092",
+        description=(
+            "brokers, `host:port[,host:port]`. `wirewatch run` starts the embedded broker "
+            "when this is unset"
+        ),
     )
-    kafka_client_id: str = "wirewatch"
-    kafka_request_timeout_ms: int = Field(15_000, ge=1_000, le=300_000)
+    kafka_client_id: str = Field("wirewatch", description="Kafka client id")
+    kafka_request_timeout_ms: int = Field(
+        15_000, ge=1_000, le=300_000, description="Kafka request timeout"
+    )
     kafka_fetch_max_wait_ms: int = Field(
         100,
         ge=0,
         le=10_000,
-        description="Longest a consumer's fetch waits at the broker for data: bounds the "
-        "delay if the broker does not answer a waiting fetch as soon as data arrives.",
+        description=(
+            "longest a consumer's fetch waits at the broker for data; bounds the delay "
+            "where a broker does not answer a waiting fetch as soon as data arrives (idle "
+            "fetches cost nothing to speak of on loopback)"
+        ),
     )
     kafka_connect_timeout_s: float = Field(
-        60.0, gt=0, description="How long a service waits for the broker at start."
+        60.0, gt=0, description="how long a service waits for the broker at start before failing"
     )
     kafka_exactly_once: Literal["auto", "on", "off"] = Field(
         "auto",
-        description="Idempotent producers, and enrich's outputs and offsets in one transaction. "
-        "auto: on where the broker supports it (Apache Kafka), at-least-once where it does not "
-        "(Tansu), said at start; on: refuse to start without; off: at-least-once.",
+        description=(
+            "`auto`: idempotent producers in all services and enrich's outputs and input "
+            "offsets in one transaction where the broker supports it (Apache Kafka), "
+            "at-least-once where it does not (Tansu), said in the log at start; `on`: "
+            "refuse to start without; `off`: at-least-once everywhere"
+        ),
     )
-    topic_raw: str = "wirewatch.articles.raw.v1"
-    topic_enriched: str = "wirewatch.articles.enriched.v1"
-    topic_alerts: str = "wirewatch.alerts.v1"
-    topic_dlq: str = "wirewatch.dlq.v1"
+    topic_raw: str = Field("wirewatch.articles.raw.v1", description="raw articles")
+    topic_enriched: str = Field("wirewatch.articles.enriched.v1", description="enriched articles")
+    topic_alerts: str = Field("wirewatch.alerts.v1", description="alerts")
+    topic_dlq: str = Field("wirewatch.dlq.v1", description="dead letters")
     topic_webhooks: str = Field(
-        "wirewatch.webhooks.v1", description="Webhook subscriptions (keyed by id, last wins)."
+        "wirewatch.webhooks.v1", description="webhook subscriptions (the api's store)"
     )
-    topic_feeds: str = Field("wirewatch.feeds.v1", description="Feed definitions, keyed by name.")
-    topic_feed_state: str = Field("wirewatch.feed-state.v1", description="Feed polling state.")
-    topic_partitions: int = Field(3, ge=1, le=10_000)
-    topic_replication_factor: int = Field(1, ge=1, le=10)
-    topic_create: bool = Field(True, description="Create missing topics at start.")
+    topic_feeds: str = Field("wirewatch.feeds.v1", description="feed definitions (ingest)")
+    topic_feed_state: str = Field(
+        "wirewatch.feed-state.v1", description="feed polling state (ingest)"
+    )
+    topic_partitions: int = Field(
+        3, ge=1, le=10_000, description="partitions of topics this system creates"
+    )
+    topic_replication_factor: int = Field(
+        1, ge=1, le=10, description="replication factor of topics this system creates"
+    )
+    topic_create: bool = Field(
+        True,
+        description=(
+            "each service creates missing topics at start (off in the compose stack, "
+            "where a one-shot service does it)"
+        ),
+    )
     topic_retention_ms: int = Field(
         30 * 86_400_000,
         ge=-1,
-        description="retention.ms of the data topics (raw, enriched, alerts, DLQ) this system "
-        "creates; -1: forever. The store topics are compacted instead.",
+        description=(
+            "`retention.ms` of the data topics (raw, enriched, alerts, DLQ) this system "
+            "creates (30 days; -1: forever); the store topics (webhooks, feeds, feed "
+            "state) are compacted instead"
+        ),
     )
     actors_paths: list[Path] = Field(
-        [], description="JSON list of alias-table YAML files read after the bundled one."
+        [],
+        description=(
+            "JSON list of alias-table YAML files read after the bundled "
+            "`services/data/actors.yaml` (same format; later files win on the same id)"
+        ),
     )
     sentiment_method: Literal["model", "vader"] = Field(
-        "model", description="Sentiment toward actors: the trained target model, or VADER."
+        "model",
+        description=(
+            "sentiment toward actors: `model` (the trained target-sentiment model, see "
+            "Sentiment) or `vader` (sentence lexicon, the first method)"
+        ),
     )
     sentiment_threads: int = Field(
         2,
         ge=1,
         le=64,
-        description="Threads that share one article's sentiment targets (model method only).",
+        description=(
+            "threads that share one article's sentiment targets (model only): an article "
+            "alone on an idle worker uses both cores; each target is still scored on its "
+            "own, so scores do not change"
+        ),
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="DEBUG, INFO, WARNING, ERROR"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`text` for terminals, `json` (one object per line) for production"
+    )
 
     @field_validator(
         "topic_raw",
@@ -121,5 +164,5 @@ class CommonSettings(BaseSettings):
         }
 
     def masked(self) -> dict[str, object]:
-        """The effective configuration, safe to log (secrets masked by pydantic)."""
+        """The effective configuration to log; services with API keys override it to mask them."""
         return self.model_dump(mode="json")

@@ -4,7 +4,7 @@ prove a rule of the suite record their row too).
 
 `pytest tests/reliability` runs the short form (part of `make test`);
 `make test-reliability` runs the full form on Tansu and on Apache Kafka and writes the
-results table into the README (`python -m tests.reliability.report`).
+results table into docs/reliability.md (`python -m tests.reliability.report`).
 """
 
 from __future__ import annotations

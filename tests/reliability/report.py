@@ -1,4 +1,4 @@
-"""Render the suite's recorded rows as the README's results table (between its markers).
+"""Render the suite's recorded rows as docs/reliability.md's results table (between its markers).
 
 `python -m tests.reliability.report [--form full|short]`, after `pytest` has written
 `.bench/reliability/<broker>-<form>.jsonl` (what `make test-reliability` does).
@@ -14,7 +14,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench" / "reliability"
-README = REPO / "README.md"
+PAGE = REPO / "docs" / "reliability.md"
 START, END = "<!-- reliability-results:start -->", "<!-- reliability-results:end -->"
 
 
@@ -71,12 +71,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--form", choices=("short", "full"), default="full")
     args = parser.parse_args()
-    text = README.read_text()
+    text = PAGE.read_text()
     if START not in text or END not in text:
-        raise SystemExit(f"README.md lacks the markers {START} … {END}")
+        raise SystemExit(f"{PAGE} lacks the markers {START} … {END}")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{render(args.form)}\n{END}{tail}")
+    PAGE.write_text(f"{head}{START}\n{render(args.form)}\n{END}{tail}")
     print(render(args.form))
 
 
