@@ -4,6 +4,7 @@ names, the spaCy-backed analyzer."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -17,6 +18,21 @@ from services.core.kafka_broker import DEFAULT_LIB, KafkaBroker
 from services.core.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def shared_data(relative: str) -> Path:
+    """A path under ../shared (beside the checkout, as in CI): skipped where it is absent,
+    except under CI (`CI` set, as .ci/run does), where a missing folder is a failure."""
+    path = SHARED / relative
+    if not path.exists():
+        message = f"needs ../shared/{relative}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must run this test", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
 SAMPLES = REPO / "services" / "data" / "samples"
 SAMPLE_JSON = SAMPLES / "libya-gna-haftar.json"
 

@@ -83,3 +83,11 @@ async def publish_alerts(settings: Any, analyzer: Any, article: Any) -> list[Any
         )
     alerts: list[Any] = result.alerts
     return alerts
+
+
+def sample(name: str, **labels: str) -> float:
+    """A metric's current value read through prometheus_client's public registry API."""
+    from prometheus_client import REGISTRY
+
+    value = REGISTRY.get_sample_value(name, labels)
+    return 0.0 if value is None else value

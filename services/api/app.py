@@ -46,7 +46,7 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
         state.analyzer = await asyncio.to_thread(
             Analyzer.load,
             settings.api_spacy_model,
-            None,
+            settings.enrich_rules_path,
             settings.sentiment_method,
             settings.actors_paths,
             parallel=settings.sentiment_threads,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, field_validator
 
 from services.core.analysis.nlp import DEFAULT_MODEL
@@ -61,6 +63,10 @@ class ApiSettings(CommonSettings):
     api_spacy_model: str = Field(
         DEFAULT_MODEL,
         description="the model `POST /v1/analyze` uses (keep it equal to the enrich service's)",
+    )
+    # The enrich service's variable, read here too: /v1/analyze must analyse as enrich does.
+    enrich_rules_path: Path | None = Field(
+        None, description="alert rules file (the enrich setting of the same name)"
     )
     api_webhook_group_id: str = Field(
         "wirewatch-webhooks", description="consumer group that delivers webhooks"

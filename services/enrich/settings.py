@@ -100,7 +100,10 @@ class EnrichSettings(CommonSettings):
     )
     enrich_rules_path: Path | None = Field(
         None,
-        description="alert rules file",
+        description=(
+            "alert rules file; the api's `POST /v1/analyze` reads the same variable, so it "
+            "raises the alerts enrich would (loaded at the api's start, not reloaded)"
+        ),
         json_schema_extra={"shown_default": "bundled `services/data/rules.yaml`"},
     )
     enrich_rules_reload_interval_s: float = Field(

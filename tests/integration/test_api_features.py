@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -238,9 +239,14 @@ async def test_rate_limit_answers_429_with_retry_after(common: CommonSettings) -
 
 
 async def test_actors_and_analyze(
-    common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any]
+    common: CommonSettings, analyzer: Analyzer, sample_article: dict[str, Any], tmp_path: Path
 ) -> None:
-    settings = _settings(common, api_keys=KEYS)
+    # /v1/analyze must use the rules enrich is configured with, not the bundled ones.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - {id: tripoli-watch, name: Tripoli, severity: low, terms: [Tripoli]}\n"
+    )
+    settings = _settings(common, api_keys=KEYS, enrich_rules_path=rules)
     await kafka.ensure_topics(settings)
     [result] = analyzer.analyze(validate([sample_article]))
     items = [(result.enriched.id.encode(), result.enriched.model_dump_json().encode())]
@@ -281,15 +287,13 @@ async def test_actors_and_analyze(
     assert missing.status_code == 404
     assert analyzed.status_code == 200
     out = analyzed.json()
-    assert out["article"]["actors"] == [a.model_dump(mode="json") for a in result.enriched.actors]
-    assert out["targets"] == [
-        {
-            "start": turkey,
-            "end": turkey + 6,
-            "label": "positive",
-            "score": out["targets"][0]["score"],
-        }
-    ]
+    actors = {a["name"]: a for a in out["article"]["actors"]}
+    assert actors["Khalifa Haftar"]["sentiment"]["label"] == "negative"
+    assert actors["Fayez Al-Sarraj"]["type"] == "person"
+    assert [alert["rule_id"] for alert in out["alerts"]] == ["tripoli-watch"]
+    [target] = out["targets"]
+    assert (target["start"], target["end"], target["label"]) == (turkey, turkey + 6, "positive")
+    assert target["score"] > 0.2
     assert bad.status_code == 422
     assert blank.status_code == 422
     assert "no text left" in blank.json()["detail"]

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from services.api import metrics as api_metrics
 from services.api.app import create_app
 from services.api.pages import SUMMARY_FIELDS
 from services.api.settings import ApiSettings
@@ -14,7 +13,7 @@ from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
 from services.core.models import Alert
 from services.core.settings import CommonSettings
-from tests.helpers import eventually, publish_alerts
+from tests.helpers import eventually, publish_alerts, sample
 from tests.integration.conftest import serving
 
 pytestmark = pytest.mark.integration
@@ -101,7 +100,6 @@ async def test_cached_answers_still_need_a_key_and_count_in_metrics(
     await kafka.ensure_topics(settings)
     alerts = await _publish(settings, analyzer, sample_article)
     key = {"X-API-Key": "reader-key-123456"}
-    route = api_metrics.REQUESTS.labels("/v1/alerts", "200")
     async with serving(create_app(settings)) as client:
 
         async def listed() -> bool:
@@ -109,11 +107,11 @@ async def test_cached_answers_still_need_a_key_and_count_in_metrics(
             return response.status_code == 200 and response.json()["count"] == len(alerts)
 
         await eventually(listed)
-        before = route._value.get()
+        before = sample("wirewatch_api_requests_total", route="/v1/alerts", status="200")
         cached = await client.get("/v1/alerts", headers=key)
         anonymous = await client.get("/v1/alerts")
         wrong = await client.get("/v1/alerts", headers={"X-API-Key": "not-a-key"})
-        counted = route._value.get() - before
+        counted = sample("wirewatch_api_requests_total", route="/v1/alerts", status="200") - before
     assert cached.status_code == 200
     assert anonymous.status_code == 401
     assert wrong.status_code == 401

@@ -16,10 +16,9 @@ from services.core.analysis.alerting import Alerting
 from services.core.articles import validate
 from services.core.models import Alert, EnrichedArticle
 from services.core.settings import CommonSettings
-from services.enrich import metrics
 from services.enrich.settings import EnrichSettings
 from services.enrich.worker import run
-from tests.helpers import eventually, produce, produce_many, read_topic
+from tests.helpers import eventually, produce, produce_many, read_topic, sample
 
 pytestmark = pytest.mark.integration
 
@@ -176,7 +175,7 @@ async def test_articles_in_other_languages_are_skipped(common: CommonSettings, u
         "Les forces du maréchal Haftar ont tiré des roquettes sur l'aéroport de Tripoli mardi, "
         "selon des responsables du gouvernement d'union nationale."
     )
-    skipped = metrics.MESSAGES.labels("skipped_language")._value.get()
+    skipped = sample("wirewatch_enrich_messages_total", outcome="skipped_language")
     await _raw(settings, {"text": french, "id": "fr-1"})
     await _raw(
         settings,
@@ -187,7 +186,7 @@ async def test_articles_in_other_languages_are_skipped(common: CommonSettings, u
             settings.kafka_bootstrap_servers, settings.topic_enriched, want=2, timeout_s=15
         )
     assert [r.key.decode() for r in records] == ["en-1"]
-    assert metrics.MESSAGES.labels("skipped_language")._value.get() == skipped + 1
+    assert sample("wirewatch_enrich_messages_total", outcome="skipped_language") == skipped + 1
 
 
 async def test_pipelined_batches_publish_everything_once_and_commit_the_end(

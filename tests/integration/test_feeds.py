@@ -16,10 +16,9 @@ from fastapi.responses import RedirectResponse
 
 from services.core.models import RawArticle
 from services.core.settings import CommonSettings
-from services.ingest import metrics
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
-from tests.helpers import eventually, read_topic
+from tests.helpers import eventually, read_topic, sample
 from tests.integration.conftest import listening, serving
 
 pytestmark = pytest.mark.integration
@@ -157,7 +156,7 @@ async def test_feeds_are_polled_parsed_and_published_once(
     }
     config = _config(tmp_path, feed_server.base, feeds, full_text=("teaser",))
     settings = _settings(common, config)
-    errors_before = metrics.FEED_ERRORS.labels("broken", "parse")._value.get()
+    errors_before = sample("wirewatch_ingest_feed_errors_total", feed="broken", kind="parse")
     async with serving(create_app(settings)) as client:
         articles = await _articles(common, 6)
         await asyncio.sleep(3)  # several more polls: nothing new may be published
@@ -180,7 +179,7 @@ async def test_feeds_are_polled_parsed_and_published_once(
     assert health["rss"]["entries_seen"] == 2
     assert health["broken"]["consecutive_errors"] >= 1
     assert "parse" in health["broken"]["last_error"]
-    assert metrics.FEED_ERRORS.labels("broken", "parse")._value.get() > errors_before
+    assert sample("wirewatch_ingest_feed_errors_total", feed="broken", kind="parse") > errors_before
     assert denied.status_code == 401
 
 
@@ -256,12 +255,14 @@ async def test_a_feed_that_is_not_xml_or_missing_is_counted_not_fatal(
     common: CommonSettings, feed_server: FeedServer, tmp_path: Path
 ) -> None:
     config = _config(tmp_path, feed_server.base, {"gone": "missing.xml", "rss": "rss.xml"})
-    before = metrics.FEED_ERRORS.labels("gone", "http_4xx")._value.get()
+    before = sample("wirewatch_ingest_feed_errors_total", feed="gone", kind="http_4xx")
     async with serving(create_app(_settings(common, config))):
         await _articles(common, 2)
 
         async def counted() -> bool:
-            return bool(metrics.FEED_ERRORS.labels("gone", "http_4xx")._value.get() > before)
+            return bool(
+                sample("wirewatch_ingest_feed_errors_total", feed="gone", kind="http_4xx") > before
+            )
 
         await eventually(counted)
     async with httpx.AsyncClient() as http:  # the server itself is still fine

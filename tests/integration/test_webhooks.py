@@ -12,7 +12,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI, Request, Response
 
-from services.api import metrics
 from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.api.state import ApiState
@@ -20,7 +19,7 @@ from services.api.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from services.core import kafka
 from services.core.models import Alert, utcnow
 from services.core.settings import CommonSettings
-from tests.helpers import eventually
+from tests.helpers import eventually, sample
 from tests.integration.conftest import listening, serving
 from tests.integration.test_api_features import ADMIN, KEYS, make_alert, publish
 
@@ -83,7 +82,7 @@ async def test_signed_delivery_after_retries(
     settings = _settings(common)
     await kafka.ensure_topics(settings)
     app = create_app(settings)
-    delivered = metrics.WEBHOOK_DELIVERIES.labels("delivered")._value.get()
+    delivered = sample("wirewatch_api_webhook_deliveries_total", outcome="delivered")
     async with serving(app) as client:
         created = await _subscribe(client, url, severity=["high"])
         assert "secret" not in created
@@ -110,7 +109,7 @@ async def test_signed_delivery_after_retries(
     assert not hmac.compare_digest(
         sign("another-secret-0000000", headers[TIMESTAMP_HEADER.lower()], body), expected
     )
-    assert metrics.WEBHOOK_DELIVERIES.labels("delivered")._value.get() == delivered + 1
+    assert sample("wirewatch_api_webhook_deliveries_total", outcome="delivered") == delivered + 1
 
 
 async def test_gives_up_after_the_attempt_limit(
@@ -120,7 +119,7 @@ async def test_gives_up_after_the_attempt_limit(
     settings = _settings(common, api_webhook_max_attempts=3)
     await kafka.ensure_topics(settings)
     app = create_app(settings)
-    gave_up = metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get()
+    gave_up = sample("wirewatch_api_webhook_deliveries_total", outcome="gave_up")
     async with listening(receiver.app, ready_path=None) as base, serving(app) as client:
         await _subscribe(client, f"{base}/hook")
         await _dispatcher_ready(app)
@@ -128,7 +127,7 @@ async def test_gives_up_after_the_attempt_limit(
             await publish(settings, [make_alert(7, created=utcnow())])
 
             async def given_up() -> bool:
-                count = float(metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get())
+                count = float(sample("wirewatch_api_webhook_deliveries_total", outcome="gave_up"))
                 return bool(count == gave_up + 1)
 
             await eventually(given_up)
@@ -168,7 +167,7 @@ async def test_a_delivery_cut_short_by_stopping_is_not_committed(common: CommonS
     settings = _settings(common, api_webhook_backoff_s=30.0)
     await kafka.ensure_topics(settings)
     app = create_app(settings)
-    gave_up = metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get()
+    gave_up = sample("wirewatch_api_webhook_deliveries_total", outcome="gave_up")
     async with listening(receiver.app, ready_path=None) as base, serving(app) as client:
         await _subscribe(client, f"{base}/hook")
         await _dispatcher_ready(app)
@@ -192,7 +191,7 @@ async def test_a_delivery_cut_short_by_stopping_is_not_committed(common: CommonS
         await cons.stop()
     assert not any(committed), committed
     assert len(receiver.calls) == 1
-    assert metrics.WEBHOOK_DELIVERIES.labels("gave_up")._value.get() == gave_up
+    assert sample("wirewatch_api_webhook_deliveries_total", outcome="gave_up") == gave_up
 
 
 async def test_a_slow_receiver_does_not_hold_up_the_others(common: CommonSettings) -> None:

@@ -13,8 +13,8 @@ from services.core.analysis.alerting import Alerting, StoryTracker
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import validate
 from services.core.models import Alert, utcnow
-from services.enrich import metrics
 from services.enrich.reload import RulesWatcher
+from tests.helpers import sample
 
 WIRE = (
     "Rebel forces fired rockets at the airport of Tripoli on Tuesday, officials said. "
@@ -137,10 +137,10 @@ def test_rules_watcher_reloads_good_files_and_keeps_going_on_broken_ones(
     path.write_text("rules:\n  - {id: a, name: A, severity: low, terms: [rocket]}\n")
     watcher = RulesWatcher(path, analyzer.nlp, interval_s=0)
     assert watcher.check() is None  # unchanged
-    errors = metrics.RULE_RELOADS.labels("error")._value.get()
+    errors = sample("wirewatch_enrich_rule_reloads_total", outcome="error")
     path.write_text("rules:\n  - {id: a, name: A, severity: loud, terms: [rocket]}\n")
     assert watcher.check() is None
-    assert metrics.RULE_RELOADS.labels("error")._value.get() == errors + 1
+    assert sample("wirewatch_enrich_rule_reloads_total", outcome="error") == errors + 1
     path.write_text("rules:\n  - {id: b, name: B, severity: low, terms: [shelling]}\n")
     reloaded = watcher.check()
     assert reloaded is not None

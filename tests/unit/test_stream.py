@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.api import metrics
 from services.api.stream import StreamHub
 from services.api.view import AlertQuery, AlertView
 from services.core.models import Alert
+from tests.helpers import sample
 
 NOW = datetime.now(UTC)
 
@@ -74,11 +74,11 @@ async def test_a_client_that_falls_behind_is_dropped_without_holding_others() ->
     fast = hub.events(AlertQuery(), None)
     await _next_event(slow)
     await _next_event(fast)
-    dropped = metrics.SSE_DROPPED._value.get()
+    dropped = sample("wirewatch_api_sse_dropped_total")
     for n in range(4):
         view.add(_alert(n))
         assert f'"id":"a{n}"' in await _next_event(fast)  # the fast one keeps up
-    assert metrics.SSE_DROPPED._value.get() == dropped + 1
+    assert sample("wirewatch_api_sse_dropped_total") == dropped + 1
     with pytest.raises(StopAsyncIteration):  # disconnected at once
         await _next_event(slow)
     await fast.aclose()

@@ -17,9 +17,7 @@ from services.core.analysis.target_model import TargetModel, shared
 from services.core.analysis.targets import LABELS, Prediction, Target, mark
 from services.core.articles import validate
 from services.tools.sentiment import annotate, evaluate
-from tests.conftest import REPO
-
-NEWSMTSC = REPO.parent / "shared" / "data" / "newsmtsc"
+from tests.conftest import REPO, shared_data
 
 
 @pytest.fixture(scope="module")
@@ -122,10 +120,9 @@ def test_enriched_mentions_agree_with_the_model(
         assert (p.score, p.label) == (m.sentiment.score, m.sentiment.label)
 
 
-@pytest.mark.skipif(not NEWSMTSC.exists(), reason="needs ../shared/data/newsmtsc")
 @pytest.mark.parametrize("split", ["mt-dev", "rw-dev"])
 def test_quality_floor_on_newsmtsc_dev(model: TargetModel, split: str) -> None:
-    report = evaluate(NEWSMTSC / f"{split}.jsonl", model.predict)
+    report = evaluate(shared_data("data/newsmtsc") / f"{split}.jsonl", model.predict)
     # A regression guard well above the lexicon baseline (0.53 / 0.51); README has the figures.
     assert report["macro_f1"] > 0.7, report
 

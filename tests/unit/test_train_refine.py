@@ -10,9 +10,8 @@ import pytest
 
 from services.core.analysis.targets import LABELS, read_newsmtsc
 from services.tools.train_refine import answers
+from tests.conftest import REPO, shared_data
 
-REPO = Path(__file__).resolve().parents[2]
-NEWSMTSC = REPO.parent / "shared" / "data" / "newsmtsc"
 COMMITTED = REPO / "training" / "distill" / "newsmtsc-train-mpnet.jsonl.gz"
 
 
@@ -58,10 +57,9 @@ def test_a_teacher_file_for_other_targets_is_refused(tmp_path: Path) -> None:
         answers(_train(tmp_path / "t.jsonl"), _teacher(tmp_path / "p.jsonl", spans), 0.5)
 
 
-@pytest.mark.skipif(not NEWSMTSC.exists(), reason="needs ../shared/data/newsmtsc")
 def test_committed_teacher_probabilities_fit_newsmtsc_train() -> None:
-    assert len(answers(NEWSMTSC / "train.jsonl", COMMITTED, 0.5)) == 8739
-    gold = [t.label for t in read_newsmtsc(NEWSMTSC / "train.jsonl")]
+    assert len(answers(shared_data("data/newsmtsc") / "train.jsonl", COMMITTED, 0.5)) == 8739
+    gold = [t.label for t in read_newsmtsc(shared_data("data/newsmtsc") / "train.jsonl")]
     with gzip.open(COMMITTED, "rt") as lines:
         probs = [json.loads(line)["probs"] for line in lines]
     assert all(sum(p) == pytest.approx(1.0) for p in probs)
