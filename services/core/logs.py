@@ -72,8 +72,9 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiokafka logs every reconnect attempt at ERROR; keep it to real problems, and a lost
-    # broker to a line per kind of trouble every ten seconds.
+    # aiokafka logs every reconnect attempt at ERROR. Its warnings and errors stay visible (a
+    # lost broker is a real problem), but each kind at most once every ten seconds, with a
+    # count of the repeats; its INFO and DEBUG chatter is dropped.
     aiokafka = logging.getLogger("aiokafka")
     aiokafka.setLevel(max(logging.WARNING, root.level))
     handler.addFilter(_AiokafkaOnly(RepeatLimit()))

@@ -37,7 +37,8 @@ STAGE_SECONDS = Histogram(
 )
 ARTICLE_SECONDS = Histogram(
     "wirewatch_enrich_processing_seconds",
-    "Time from polling an article to its outputs being acknowledged, per article.",
+    "Per article, from the poll of its batch to its outputs being acknowledged (an article "
+    "waits for its whole batch, so each article of a batch observes the same time).",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 LAG = Gauge(

@@ -181,7 +181,7 @@ def test_the_sample_article_rule_with_spans(
     ("body", "message"),
     [
         ("    terms: []\n", r"rule 'r': terms: List should have at least 1 item"),
-        ("    severity: huge\n    terms: [x]\n", r"rule 'r'"),
+        ("    severity: huge\n    terms: [x]\n", r"rule 'r': severity: Input should be 'low'"),
         ("    terms: [x]\n    match: y\n", "exactly one of `terms` or `match`"),
         ("    match: {near: [a, b]}\n", r"rule 'r': match.near: give either"),
         ("    match: {all: [a, {near: [b, c], within: -1}]}\n", r"match.all\[1\].near.within"),
@@ -203,7 +203,7 @@ def test_errors_name_the_rule_and_field(nlp: Any, body: str, message: str) -> No
     [
         ("rules: [", "not valid YAML"),
         ("- a list", "expected a mapping"),
-        ("rules: []", "rules"),
+        ("rules: []", r"rules file: rules: List should have at least 1 item"),
         (
             "rules:\n  - {id: a, name: A, severity: low, terms: [x]}\n"
             "  - {id: a, name: B, severity: low, terms: [y]}",
