@@ -10,10 +10,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.core.analysis import sentiment
 from services.core.analysis.pipeline import Analyzer
-from services.core.analysis.target_model import TargetModel
-from services.core.analysis.targets import Prediction, Target
+from services.core.analysis.sentiment import methods as sentiment
+from services.core.analysis.sentiment.model import TargetModel
+from services.core.analysis.sentiment.targets import Prediction, Target
 from services.core.articles import iter_jsonl, validate
 from services.core.models import RawArticle
 from services.tools.analyze import CHUNK

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import httpx
+
+from services.core.errors import InputError, OperationError
 from services.tools.train_cli import add_commands as add_train_commands
 
 Command = Callable[[argparse.Namespace], int]
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """--help shows each option's default."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Sub-commands' parsers show defaults in --help as the top level does."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def _service(name: str) -> Command:
@@ -107,8 +123,9 @@ def _schemas(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__, formatter_class=_Help)
+    parser.add_argument("--version", action="version", version=f"wirewatch {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, text in (
         ("ingest", "run the ingest service (HTTP push to the raw topic)"),
         ("enrich", "run the enrich worker (raw -> enriched articles and alerts)"),
@@ -155,7 +172,11 @@ def _parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("file", type=Path)
-        cmd.add_argument("--url", default="http://127.0.0.1:8001", help="ingest base URL")
+        cmd.add_argument(
+            "--url",
+            default=_ingest_url(),
+            help="ingest base URL (the default follows WIREWATCH_INGEST_HOST and _PORT)",
+        )
         cmd.add_argument("--api-key", default=None, help="X-API-Key to send, if ingest needs one")
         if name == "replay":
             cmd.add_argument("--batch", type=int, default=100, help="articles per request")
@@ -204,9 +225,61 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit codes: 0 done, 1 the operation failed, 2 bad usage or input (argparse's too).
+    A user's mistake gets one line on stderr, never a traceback."""
     args = _parser().parse_args(argv)
     func: Command = args.func
-    return func(args)
+    try:
+        return func(args)
+    except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        return _fail(args, exc, 2)
+    except (OperationError, httpx.HTTPError) as exc:
+        return _fail(args, exc, 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(args: argparse.Namespace, exc: BaseException, code: int) -> int:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        message = f"{exc.filename}: {exc.strerror}"
+    elif isinstance(exc, httpx.TransportError):
+        message = f"cannot reach {exc.request.url}: {exc}"
+    else:
+        message = str(exc)
+    print(f"wirewatch {args.command}: {message}", file=sys.stderr)
+    return code
+
+
+def _ingest_url() -> str:
+    """The ingest service as configured for this machine (WIREWATCH_INGEST_HOST/PORT)."""
+    from services.ingest.settings import IngestSettings
+
+    settings = IngestSettings()
+    # A service listening on every interface is reached on loopback from here.
+    unspecified = (
+        ipaddress.ip_address(settings.ingest_host).is_unspecified
+        if _is_ip(settings.ingest_host)
+        else False
+    )
+    host = "127.0.0.1" if unspecified else settings.ingest_host
+    return f"http://{host}:{settings.ingest_port}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wirewatch")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
 
 
 if __name__ == "__main__":

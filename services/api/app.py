@@ -9,10 +9,10 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api import metrics
@@ -20,11 +20,10 @@ from services.api.fastpath import CachedPolls
 from services.api.routers import actors, alerts, analyze, webhooks
 from services.api.settings import ApiSettings
 from services.api.state import ApiState, state_of
-from services.api.webhooks import WebhookStore
 from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import metrics_response
+from services.core.http import operations
 from services.core.lifecycle import sleep_or_stop
 from services.core.models import utcnow
 
@@ -53,7 +52,7 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
         )
     producer = kafka.producer(settings, idempotent=await kafka.exactly_once(settings))
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)
-    state.store = WebhookStore(producer, settings.topic_webhooks, state.registry)
+    state.registry.producer = producer
     watch = BrokerWatch(producer, BrokerMetrics(metrics.BROKER_UP, metrics.BROKER_LOST))
     for name, coro in (
         ("broker-watch", watch.run(stop)),
@@ -111,25 +110,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
     for module in (alerts, actors, analyze, webhooks):
         app.include_router(module.router)
 
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["operations"])
-    async def readyz(request: Request) -> JSONResponse:
-        st = state_of(request)
-        if st.loaded() and await st.alerts_tail.broker_reachable():
-            dispatch = "assigned" if st.dispatcher.assigned.is_set() else "joining"
-            return JSONResponse(
-                {"status": "ready", "alerts": len(st.view), "webhook_dispatch": dispatch}
-            )
-        return JSONResponse({"status": "not ready"}, status_code=503)
-
-    @app.get("/metrics", tags=["operations"])
-    async def prometheus() -> Response:
-        return metrics_response()
-
+    app.include_router(operations(_readiness))
     return app
+
+
+async def _readiness(request: Request) -> dict[str, Any] | None:
+    st = state_of(request)
+    if not (st.loaded() and await st.alerts_tail.broker_reachable()):
+        return None
+    dispatch = "assigned" if st.dispatcher.assigned.is_set() else "joining"
+    return {"alerts": len(st.view), "webhook_dispatch": dispatch}
 
 
 def _top_actors(state: ApiState) -> list[metrics.ActorRow]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from services.core.analysis.nlp import DEFAULT_MODEL
-from services.core.auth import Scope, mask_keys, validate_keys
+from services.core.analysis.entities.nlp import DEFAULT_MODEL
+from services.core.auth import ApiKeys
 from services.core.settings import CommonSettings
 
 
@@ -20,7 +20,7 @@ class ApiSettings(CommonSettings):
     api_view_window_s: float = Field(
         30 * 86400, ge=0, description="alerts older than this (30 days) leave the view; 0: no limit"
     )
-    api_keys: dict[str, list[Scope]] = Field(
+    api_keys: ApiKeys = Field(
         {},
         description=(
             "JSON object: API key (16+ characters) → list of scopes (`read`, `write`, `admin`)"
@@ -89,13 +89,3 @@ class ApiSettings(CommonSettings):
             "a slow receiver holds the others up)"
         ),
     )
-
-    @field_validator("api_keys")
-    @classmethod
-    def _keys(cls, value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
-        return validate_keys(value)
-
-    def masked(self) -> dict[str, object]:
-        data = super().masked()
-        data["api_keys"] = mask_keys(self.api_keys)
-        return data

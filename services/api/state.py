@@ -14,7 +14,8 @@ from services.api.security import make_guard
 from services.api.settings import ApiSettings
 from services.api.stream import StreamHub
 from services.api.view import AlertView
-from services.api.webhooks import Dispatcher, WebhookRegistry, WebhookStore
+from services.api.webhooks import Dispatcher, subscriptions
+from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
 from services.core.models import Alert, EnrichedArticle
 from services.core.tail import TopicTail
@@ -31,21 +32,20 @@ class ApiState:
         self.book = ActorBook(
             settings.api_actor_window_s, settings.api_actor_bucket_s, settings.api_actor_capacity
         )
-        self.registry = WebhookRegistry()
+        self.registry = subscriptions(settings.topic_webhooks)
         self.dispatcher = Dispatcher(settings, self.registry)
         # Each view forgets what is older than its window: reading older records is waste.
         self.alerts_tail = TopicTail(
             settings,
             settings.topic_alerts,
             self._alert,
-            self._lag,
+            kafka.lag_recorder(metrics.LAG),
             window_s=settings.api_view_window_s or None,
         )
         self.enriched_tail = TopicTail(
             settings, settings.topic_enriched, self._enriched, window_s=settings.api_actor_window_s
         )
         self.webhooks_tail = TopicTail(settings, settings.topic_webhooks, self.registry.apply)
-        self.store: WebhookStore | None = None
         self.analyzer: Analyzer | None = None
         self.analyze_slots = asyncio.Semaphore(2)  # spaCy is CPU-bound: do not queue up threads
         self.tasks: list[asyncio.Task[None]] = []
@@ -68,10 +68,6 @@ class ApiState:
         self.book.apply(article)
         metrics.ENRICHED_MESSAGES.labels("applied").inc()
         metrics.ACTORS.set(len(self.book))
-
-    @staticmethod
-    def _lag(tp: Any, lag: int) -> None:
-        metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
     def loaded(self) -> bool:
         tails = (self.alerts_tail, self.enriched_tail, self.webhooks_tail)

@@ -12,7 +12,7 @@ from collections import deque
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from services.api import metrics
@@ -22,6 +22,7 @@ from services.api.view import AlertQuery
 from services.core import kafka
 from services.core.lifecycle import sleep_or_stop
 from services.core.models import Alert, utcnow
+from services.core.table import TopicTable
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Wirewatch-Signature"
@@ -48,48 +49,25 @@ def query_of(filters: WebhookFilters) -> AlertQuery:
     )
 
 
-class WebhookRegistry:
+Subscriptions = TopicTable[StoredWebhook]
+
+
+def subscriptions(topic: str) -> Subscriptions:
     """The subscriptions, rebuilt from the webhooks topic (last record per id wins)."""
-
-    def __init__(self) -> None:
-        self.subscriptions: dict[str, StoredWebhook] = {}
-
-    def apply(self, record: Any) -> None:
-        key = (record.key or b"").decode()
-        if not record.value:
-            self.subscriptions.pop(key, None)  # a tombstone: deleted
-        else:
-            sub = StoredWebhook.model_validate_json(record.value)
-            self.subscriptions[sub.id] = sub
-        metrics.WEBHOOK_SUBSCRIPTIONS.set(len(self.subscriptions))
+    return TopicTable(topic, StoredWebhook, lambda s: s.id, metrics.WEBHOOK_SUBSCRIPTIONS.set)
 
 
-class WebhookStore:
-    """Writes subscriptions to the topic (acks=all) and to the local registry."""
-
-    def __init__(self, producer: AIOKafkaProducer, topic: str, registry: WebhookRegistry):
-        self.producer, self.topic, self.registry = producer, topic, registry
-
-    async def create(self, spec: WebhookIn) -> StoredWebhook:
-        sub = StoredWebhook(
-            id=uuid.uuid4().hex,
-            url=str(spec.url),
-            filters=spec.filters,
-            secret=spec.secret,
-            created_at=utcnow(),
-        )
-        await self.producer.send_and_wait(
-            self.topic, sub.model_dump_json().encode(), sub.id.encode()
-        )
-        self.registry.subscriptions[sub.id] = sub
-        return sub
-
-    async def delete(self, sub_id: str) -> bool:
-        if sub_id not in self.registry.subscriptions:
-            return False
-        await self.producer.send_and_wait(self.topic, None, sub_id.encode())
-        self.registry.subscriptions.pop(sub_id, None)
-        return True
+async def subscribe(table: Subscriptions, spec: WebhookIn) -> StoredWebhook:
+    """A new subscription, stored on the topic before it is answered."""
+    sub = StoredWebhook(
+        id=uuid.uuid4().hex,
+        url=str(spec.url),
+        filters=spec.filters,
+        secret=spec.secret,
+        created_at=utcnow(),
+    )
+    await table.put(sub)
+    return sub
 
 
 class Dispatcher:
@@ -102,7 +80,7 @@ class Dispatcher:
     pauses while `api_webhook_max_in_flight` alerts are in hand, and each subscription
     gets at most `api_webhook_concurrency` requests at a time."""
 
-    def __init__(self, settings: ApiSettings, registry: WebhookRegistry):
+    def __init__(self, settings: ApiSettings, registry: Subscriptions):
         self.settings = settings
         self.registry = registry
         self.assigned = asyncio.Event()  # set once the group gave us partitions
@@ -136,7 +114,7 @@ class Dispatcher:
         self, cons: Any, http: httpx.AsyncClient, in_hand: InHand, stop: asyncio.Event
     ) -> None:
         timeout = 100 if len(in_hand) else 500  # look often while deliveries finish
-        batch = await kafka.unless_stopped(cons.getmany(timeout_ms=timeout, max_records=100), stop)
+        batch = await kafka.poll(cons, stop, timeout, 100)
         if cons.assignment():
             self.assigned.set()
         for tp, records in batch.items():
@@ -153,7 +131,7 @@ class Dispatcher:
             return  # receivers de-duplicate by alert id: only the first version is sent
         subs = [
             s
-            for s in self.registry.subscriptions.values()
+            for s in self.registry.rows.values()
             if alert.created_at >= s.created_at and query_of(s.filters).accepts(alert)
         ]
         body = alert.model_dump_json().encode()

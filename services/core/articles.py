@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from services.core.ids import article_id, canonical_url
 from services.core.models import ArticleIn, RawArticle, utcnow
-from services.core.text import extract_html, language, normalise
+from services.core.text import clean_text, extract_html, language
 
 NDJSON_TYPES = frozenset(
     {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
@@ -50,11 +50,11 @@ def prepare(
     """The raw-topic form of a submitted article: text extracted and normalised, its
     language guessed, its deterministic id."""
     source = article.markup or article.text or ""
-    text = normalise(extract_html(source) if article.markup is not None else source)
+    text = clean_text(extract_html(source) if article.markup is not None else source)
     if not text:
         raise EmptyText("no text left after extraction and cleaning")
     url = str(article.url) if article.url is not None else None
-    title = normalise(article.title) if article.title else None
+    title = clean_text(article.title) if article.title else None
     return RawArticle(
         id=article.id or article_id(url, text, title),
         title=title or None,

@@ -6,9 +6,10 @@ import hmac
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import HTTPException, Request
+from pydantic import AfterValidator, PlainSerializer
 
 Scope = Literal["read", "write", "admin"]
 KEY_HEADER = "x-api-key"
@@ -24,6 +25,15 @@ def validate_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
 
 def mask_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
     return {f"{k[:4]}…": v for k, v in value.items()}
+
+
+# The settings type of a key table: keys checked on load, and masked wherever settings are
+# dumped to JSON (the start-up log), while the service itself sees them whole.
+ApiKeys = Annotated[
+    dict[str, list[Scope]],
+    AfterValidator(validate_keys),
+    PlainSerializer(mask_keys, when_used="json"),
+]
 
 
 @dataclass

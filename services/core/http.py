@@ -1,13 +1,43 @@
-"""HTTP pieces every service shares: the metrics endpoint and a bounded body reader."""
+"""HTTP pieces every service shares: operations routes and a bounded body reader."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, Response
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+# What a service's /readyz reports when ready (its status body), or None when not.
+Readiness = Callable[[Request], Awaitable[dict[str, Any] | None]]
 
 
 def metrics_response() -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def operations(ready: Readiness) -> APIRouter:
+    """/healthz (the process answers), /readyz (200 when `ready` says so, else 503) and
+    /metrics (Prometheus text), the same in every HTTP service."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        body = await ready(request)
+        if body is None:
+            return JSONResponse({"status": "not ready"}, status_code=503)
+        return JSONResponse({"status": "ready", **body})
+
+    @router.get("/metrics")
+    async def prometheus() -> Response:
+        return metrics_response()
+
+    return router
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

@@ -30,7 +30,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
-def normalise_text(text: str) -> str:
+def comparable_text(text: str) -> str:
     """NFC, case-folded, whitespace collapsed: the form content hashes are taken of."""
     # str.split() splits on the same Unicode whitespace as \s, several times faster.
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
@@ -44,7 +44,7 @@ def article_id(url: str | None, text: str, title: str | None = None) -> str:
     """From the canonical URL when there is one, else from a hash of the content."""
     if url:
         return _digest("url", canonical_url(url))
-    return _digest("text", normalise_text(title or ""), normalise_text(text))
+    return _digest("text", comparable_text(title or ""), comparable_text(text))
 
 
 def alert_id(article: str, rule: str) -> str:

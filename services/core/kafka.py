@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -15,6 +15,7 @@ __all__ = ["AIOKafkaConsumer", "AIOKafkaProducer", "TopicPartition"]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from prometheus_client import Gauge
 
 from services.core.settings import CommonSettings
 
@@ -211,12 +212,30 @@ def lag(cons: AIOKafkaConsumer, tp: TopicPartition, position: int) -> int | None
     return None if high is None else max(high - position, 0)
 
 
+def lag_recorder(gauge: Gauge) -> Callable[[TopicPartition, int], None]:
+    """A callback setting `gauge{topic, partition}` to a partition's lag (every service's
+    consumer-lag gauge has those two labels)."""
+
+    def record(tp: TopicPartition, lag: int) -> None:
+        gauge.labels(tp.topic, str(tp.partition)).set(lag)
+
+    return record
+
+
 def header(headers: Any, name: str) -> str | None:
     """One header's value as text, from aiokafka's sequence of (key, bytes)."""
     for key, value in headers or ():
         if key == name and value is not None:
             return bytes(value).decode("utf-8", "replace")
     return None
+
+
+async def poll(
+    cons: AIOKafkaConsumer, stop: asyncio.Event, timeout_ms: int, max_records: int | None = None
+) -> dict[Any, list[Any]]:
+    """Every consumer loop's fetch: up to `max_records`, waiting at most `timeout_ms`, and
+    nothing as soon as `stop` is set (so every loop stops the same way, promptly)."""
+    return await unless_stopped(cons.getmany(timeout_ms=timeout_ms, max_records=max_records), stop)
 
 
 async def unless_stopped(

@@ -164,5 +164,5 @@ class CommonSettings(BaseSettings):
         }
 
     def masked(self) -> dict[str, object]:
-        """The effective configuration to log; services with API keys override it to mask them."""
+        """The effective configuration, safe to log: API keys are masked by their type (ApiKeys)."""
         return self.model_dump(mode="json")

@@ -56,7 +56,7 @@ class TopicTail:
         try:
             tps = await self._assign(cons)
             while not stop.is_set():
-                batch = await cons.getmany(timeout_ms=500, max_records=self.max_records)
+                batch = await kafka.poll(cons, stop, 500, self.max_records)
                 for records in batch.values():
                     for record in records:
                         self._safe_handle(record)

@@ -21,7 +21,7 @@ LANGUAGE_SAMPLE = 600  # characters: a paragraph is enough for a confident guess
 QUICK_SAMPLE, QUICK_CONFIDENCE = 200, 0.95
 
 
-def normalise(text: str) -> str:
+def clean_text(text: str) -> str:
     """NFC, no control characters, one space between words, paragraphs kept."""
     text = unicodedata.normalize("NFC", text)
     if "\r" in text:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.core.analysis.nlp import DEFAULT_MODEL
+from services.core.analysis.entities.nlp import DEFAULT_MODEL
 from services.core.settings import CommonSettings
 
 

@@ -218,9 +218,7 @@ async def _loop(step: _Step, watcher: RulesWatcher) -> None:
         if len(pending) < PIPELINE_DEPTH:
             # Idle: wait long for the first record. Busy: look briefly for the next batch.
             timeout = WHILE_BUSY_POLL_MS if pending else settings.enrich_poll_timeout_ms
-            batch: Batch = await cons.getmany(
-                timeout_ms=timeout, max_records=settings.enrich_batch_size
-            )
+            batch: Batch = await kafka.poll(cons, stop, timeout, settings.enrich_batch_size)
             if batch:
                 task = asyncio.create_task(step.processor.prepare(_in_order(batch)))
                 pending.append(_InFlight(batch, task, step.rebalances.generation))
@@ -303,7 +301,8 @@ def _rewind(cons: AIOKafkaConsumer, batches: list[Batch]) -> None:
 
 
 async def _record_lag(cons: AIOKafkaConsumer) -> None:
+    record = kafka.lag_recorder(metrics.LAG)
     for tp in cons.assignment():
         lag = kafka.lag(cons, tp, await cons.position(tp))
         if lag is not None:
-            metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
+            record(tp, lag)

@@ -19,14 +19,14 @@ from services.core import kafka
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import metrics_response, read_limited
+from services.core.http import operations, read_limited
 from services.core.models import ArticleIn, RawArticle
 from services.core.tail import TopicTail
 from services.ingest import metrics
 from services.ingest.feeds import routes as feed_routes
 from services.ingest.feeds.model import load_config
 from services.ingest.feeds.poller import Poller
-from services.ingest.feeds.store import FeedBook, FeedWriter
+from services.ingest.feeds.store import FeedBook
 from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, from_bytes, signature
 from services.ingest.publisher import (
     CONTENT_HASH_HEADER,
@@ -70,13 +70,14 @@ class IngestState:
             settings.ingest_near_dup_capacity,
         )
         self.dedup = Dedup(settings.ingest_dedup_capacity, near)
-        self.tail = TopicTail(settings, settings.topic_raw, self._remember, self._lag)
+        self.tail = TopicTail(
+            settings, settings.topic_raw, self._remember, kafka.lag_recorder(metrics.LAG)
+        )
         self.publisher: ArticlePublisher | None = None
         self.tail_task: asyncio.Task[None] | None = None
-        self.book = FeedBook()
-        self.feeds_tail = TopicTail(settings, settings.topic_feeds, self.book.apply_feed)
-        self.states_tail = TopicTail(settings, settings.topic_feed_state, self.book.apply_state)
-        self.writer: FeedWriter | None = None
+        self.book = FeedBook(settings)
+        self.feeds_tail = TopicTail(settings, settings.topic_feeds, self.book.feeds.apply)
+        self.states_tail = TopicTail(settings, settings.topic_feed_state, self.book.states.apply)
         self.tasks: list[asyncio.Task[None]] = []
         # One thread for validation, language and MinHash: off the event loop, and never
         # several requests contending for the GIL (that cost a fifth of the rate with four).
@@ -108,10 +109,6 @@ class IngestState:
             minhash = from_bytes(_raw_header(record.headers, SIGNATURE_HEADER))
             self.dedup.remember(article, minhash, digest)
         metrics.KNOWN_IDS.set(len(self.dedup.ids))
-
-    @staticmethod
-    def _lag(tp: Any, lag: int) -> None:
-        metrics.LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
     def feeds_loaded(self) -> bool:
         return self.feeds_tail.caught_up.is_set() and self.states_tail.caught_up.is_set()
@@ -189,7 +186,7 @@ async def _start_feeds(state: IngestState, producer: Any, stop: asyncio.Event) -
     """Read the feed topics, publish the configured feeds, then start polling."""
     settings = state.settings
     configured = load_config(settings.ingest_feeds_path) if settings.ingest_feeds_path else []
-    state.writer = FeedWriter(producer, settings, state.book)
+    state.book.bind(producer)
     state.tasks += [
         asyncio.create_task(state.feeds_tail.run(stop), name="feeds-tail"),
         asyncio.create_task(state.states_tail.run(stop), name="feed-state-tail"),
@@ -199,8 +196,8 @@ async def _start_feeds(state: IngestState, producer: Any, stop: asyncio.Event) -
         settings.kafka_connect_timeout_s,
     )
     for feed in configured:
-        await state.writer.put(feed)
-    poller = Poller(settings, state.book, state.writer, state.submit_entries)
+        await state.book.put(feed)
+    poller = Poller(settings, state.book, state.submit_entries)
     state.tasks.append(asyncio.create_task(poller.run(stop), name="feed-poller"))
 
 
@@ -242,21 +239,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
             metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
         return response
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz")
-    async def readyz(request: Request) -> JSONResponse:
-        state: IngestState = request.app.state.ingest
-        if state.ready() and await state.tail.broker_reachable():
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "not ready"}, status_code=503)
-
-    @app.get("/metrics")
-    async def prometheus() -> Response:
-        return metrics_response()
-
+    app.include_router(operations(_readiness))
     app.include_router(feed_routes.router)
     _add_article_schema(app)
     return app
@@ -295,6 +278,11 @@ async def _submit(state: IngestState, request: Request) -> Response:
         metrics.ARTICLES.labels("failed").inc(len(articles))
         return _unavailable(f"broker unavailable: {exc}")
     return JSONResponse(_summary(results).model_dump(), status_code=202)
+
+
+async def _readiness(request: Request) -> dict[str, Any] | None:
+    state: IngestState = request.app.state.ingest
+    return {} if state.ready() and await state.tail.broker_reachable() else None
 
 
 def _prepare(

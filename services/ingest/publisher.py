@@ -13,7 +13,7 @@ from typing import Any, Literal
 from aiokafka import AIOKafkaProducer
 from datasketch import MinHash
 
-from services.core.ids import normalise_text
+from services.core.ids import comparable_text
 from services.core.models import RawArticle
 from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
 
@@ -55,7 +55,7 @@ class SeenIds:
 def content_hash(article: RawArticle) -> str:
     """Of the normalised headline and text: the same text under another headline is a
     near-duplicate (published, same story), not an exact one."""
-    content = normalise_text(article.title or "") + "\x00" + normalise_text(article.text)
+    content = comparable_text(article.title or "") + "\x00" + comparable_text(article.text)
     return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 

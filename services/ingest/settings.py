@@ -6,9 +6,9 @@ import os
 import socket
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from services.core.auth import Scope, mask_keys, validate_keys
+from services.core.auth import ApiKeys
 from services.core.settings import CommonSettings
 
 
@@ -39,7 +39,7 @@ class IngestSettings(CommonSettings):
         ge=1024,
         description="largest article message (413 above); keep under the broker's limit",
     )
-    ingest_api_keys: dict[str, list[Scope]] = Field(
+    ingest_api_keys: ApiKeys = Field(
         {},
         description=(
             "JSON object: key (16+ characters) → scopes (`write`; `admin` also manages feeds)"
@@ -87,16 +87,6 @@ class IngestSettings(CommonSettings):
         description="names this replica",
         json_schema_extra={"shown_default": "<hostname>-<pid>"},
     )
-
-    @field_validator("ingest_api_keys")
-    @classmethod
-    def _keys(cls, value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
-        return validate_keys(value)
-
-    def masked(self) -> dict[str, object]:
-        data = super().masked()
-        data["ingest_api_keys"] = mask_keys(self.ingest_api_keys)
-        return data
 
     def auth_problem(self) -> str | None:
         """Why the service must not start as configured, or None."""

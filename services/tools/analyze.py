@@ -9,6 +9,7 @@ from typing import TextIO
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import InvalidArticles, read_file
+from services.core.errors import InputError
 from services.enrich.settings import EnrichSettings
 
 CHUNK = 64
@@ -16,12 +17,11 @@ CHUNK = 64
 
 def analyze(path: Path | None, out: TextIO) -> int:
     """Read one JSON article or JSONL articles; write one enriched article per line."""
+    text = sys.stdin.read() if path is None or str(path) == "-" else None
     try:
-        text = sys.stdin.read() if path is None or str(path) == "-" else None
-        articles = read_file(path, text)
-    except (OSError, InvalidArticles) as exc:
-        print(f"wirewatch analyze: {exc}", file=sys.stderr)
-        return 2
+        articles = read_file(path, text)  # a missing file: the CLI's exit code 2
+    except InvalidArticles as exc:
+        raise InputError(str(exc)) from exc
     # The enrich service's settings choose the model and rules, so the output matches it.
     settings = EnrichSettings()
     analyzer = Analyzer.load(

@@ -99,7 +99,7 @@ def backtest(
     stats = {r.id: RuleStats() for r in analyzer.rules.rules}
     alerting = Alerting()
     total = 0
-    with tqdm(unit="article", file=sys.stderr) as bar:
+    with tqdm(unit="article", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         chunk: list[RawArticle] = []
         for article in [*source, None]:
             if article is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import iter_jsonl, validate
+from services.core.errors import InputError
 from services.enrich.settings import EnrichSettings
 
 # Our actor types against the CoNLL-style labels of the evaluation files.
@@ -37,7 +38,13 @@ def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter
         "vader",  # sentiment is not measured here
         settings.actors_paths,
     )
-    docs = [d for _, d in iter_jsonl(path) if isinstance(d, dict)]
+    docs = []
+    for number, d in iter_jsonl(path):
+        if not isinstance(d, dict) or not {"id", "text", "entities"} <= d.keys():
+            raise InputError(f"{path}: line {number}: not an {{id, text, entities}} object")
+        docs.append(d)
+    if not docs:
+        raise InputError(f"{path}: no annotated documents")
     gold = {
         (d["id"], e["start"], e["end"], e["label"])
         for d in docs

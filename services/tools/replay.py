@@ -13,6 +13,7 @@ import orjson
 from tqdm import tqdm
 
 from services.core.articles import InvalidArticles, iter_jsonl, validate
+from services.core.errors import InputError, OperationError
 
 RETRIES = 5
 
@@ -31,8 +32,10 @@ def _send(client: httpx.Client, body: bytes, headers: dict[str, str]) -> dict[st
         if response.status_code != 503 or attempt == RETRIES - 1:
             break
         time.sleep(float(response.headers.get("retry-after", "1")))
+    if response.status_code in (413, 415, 422):  # the input is at fault
+        raise InputError(f"ingest refused it ({response.status_code}): {response.text[:500]}")
     if response.status_code != 202:
-        raise RuntimeError(f"ingest answered {response.status_code}: {response.text[:500]}")
+        raise OperationError(f"ingest answered {response.status_code}: {response.text[:500]}")
     result: dict[str, Any] = response.json()
     return result
 
@@ -42,7 +45,10 @@ def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -
     counts: Counter[str] = Counter()
     pending: list[Any] = []
     started = time.monotonic()
-    with httpx.Client(base_url=url, timeout=60) as client, tqdm(unit="article") as bar:
+    lines = iter_jsonl(path)
+    total = _count_lines(path)  # also fails at once, before any output, if there is no file
+    bar = tqdm(total=total, unit="article", disable=not sys.stderr.isatty())
+    with httpx.Client(base_url=url, timeout=60) as client, bar:
 
         def flush() -> None:
             if pending:
@@ -55,7 +61,7 @@ def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -
             if rate > 0:  # hold back to the requested average rate
                 time.sleep(max(0.0, counts.total() / rate - (time.monotonic() - started)))
 
-        for number, item in iter_jsonl(path):
+        for number, item in lines:
             if _rejected(number, item):
                 counts["rejected"] += 1
                 bar.update(1)
@@ -66,7 +72,13 @@ def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -
         flush()
     print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
           f"rejected {counts['rejected']}")  # fmt: skip
-    return 0
+    # Every line rejected is a failed replay, not a quiet success.
+    return 1 if counts["rejected"] and not counts["accepted"] + counts["duplicate"] else 0
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 def _rejected(number: int, item: Any) -> bool:
@@ -95,10 +107,6 @@ def post_file(path: Path, url: str, api_key: str | None) -> int:
     else:
         body, ndjson = path.read_bytes(), path.suffix in {".jsonl", ".ndjson"}
     with httpx.Client(base_url=url, timeout=60) as client:
-        try:
-            result = _send(client, body, _headers(api_key, ndjson))
-        except (RuntimeError, httpx.HTTPError) as exc:
-            print(f"wirewatch post: {exc}", file=sys.stderr)
-            return 1
+        result = _send(client, body, _headers(api_key, ndjson))  # errors: the CLI's exit codes
     print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     return 0

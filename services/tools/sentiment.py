@@ -9,9 +9,9 @@ from typing import IO, Any
 
 import orjson
 
-from services.core.analysis import sentiment
-from services.core.analysis.target_model import TargetModel
-from services.core.analysis.targets import LABELS, Prediction, Target, read_newsmtsc
+from services.core.analysis.sentiment import methods as sentiment
+from services.core.analysis.sentiment.model import TargetModel
+from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, read_newsmtsc
 
 Predict = Callable[[Sequence[Target]], list[Prediction]]
 

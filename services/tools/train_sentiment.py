@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis.targets import LABELS, Target, mark, read_newsmtsc
+from services.core.analysis.sentiment.targets import LABELS, Target, mark, read_newsmtsc
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 128
@@ -269,9 +269,9 @@ def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
 def unlabelled_targets(articles: Path, out: Path, limit: int) -> int:
     """Actor mentions of news articles as `wirewatch sentiment` input lines, one per sentence
     and actor, for a teacher to label (distillation). Needs spaCy, not torch."""
-    from services.core.analysis import sentiment
     from services.core.analysis.pipeline import Analyzer
-    from services.core.analysis.targets import Prediction
+    from services.core.analysis.sentiment import methods as sentiment
+    from services.core.analysis.sentiment.targets import Prediction
     from services.core.articles import iter_jsonl, validate
 
     items = [x for _, x in iter_jsonl(articles) if isinstance(x, dict)][:limit]
@@ -301,7 +301,7 @@ def read_soft(path: Path) -> Any:
 
 def label_file(teacher: Path, targets: Path, out: Path) -> int:
     """A teacher's class probabilities for every target of a `wirewatch sentiment` input."""
-    from services.core.analysis.target_model import TargetModel
+    from services.core.analysis.sentiment.model import TargetModel
 
     model = TargetModel(teacher, threads=2)
     count = 0

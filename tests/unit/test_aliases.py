@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.core.analysis.actors import RawMention, ResolvedActor
-from services.core.analysis.aliases import AliasTable, KnownActor, canonicalise, normalise
+from services.core.analysis.entities.actors import RawMention, ResolvedActor
+from services.core.analysis.entities.aliases import AliasTable, KnownActor, alias_key, canonicalise
 from services.core.analysis.pipeline import Analyzer
 from services.core.articles import validate
 
@@ -32,7 +32,7 @@ def table() -> AliasTable:
     ],
 )
 def test_normalise(name: str, key: str) -> None:
-    assert normalise(name) == key
+    assert alias_key(name) == key
 
 
 @pytest.mark.parametrize(

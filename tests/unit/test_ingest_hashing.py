@@ -1,4 +1,4 @@
-"""The fast text paths of ingest agree with their plain definitions: normalise, words, MinHash."""
+"""The fast text paths of ingest agree with their plain definitions: clean_text, words, MinHash."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from services.core.text import language, normalise
+from services.core.text import clean_text, language
 from services.ingest.neardup import (
     SIGNATURE_HEADER,
     _word_bounds,
@@ -25,7 +25,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def reference_normalise(text: str) -> str:
-    """normalise as first written: line by line."""
+    """clean_text as first written: line by line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [SPACING.sub(" ", line).strip() for line in CONTROL.sub("", text).split("\n")]
     return re.sub(r"\n\s*\n\s*", "\n\n", "\n".join(lines)).strip()
@@ -37,7 +37,7 @@ def test_normalise_agrees_with_the_line_by_line_definition_on_random_text() -> N
     rnd = random.Random(7)
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
-        assert normalise(text) == reference_normalise(text), repr(text)
+        assert clean_text(text) == reference_normalise(text), repr(text)
 
 
 def test_words_are_the_runs_that_re_w_matches() -> None:

@@ -41,3 +41,21 @@ def test_invalid_values_are_rejected(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         IngestSettings()
+
+
+@pytest.mark.parametrize(
+    ("cls", "field"), [(IngestSettings, "ingest_api_keys"), (ApiSettings, "api_keys")]
+)
+def test_api_keys_are_whole_in_use_masked_in_the_log_and_long_enough(
+    monkeypatch: pytest.MonkeyPatch, cls: type[IngestSettings] | type[ApiSettings], field: str
+) -> None:
+    key = "k3y-that-is-long-enough-0123"
+    monkeypatch.setenv(f"WIREWATCH_{field.upper()}", f'{{"{key}": ["write"]}}')
+    settings = cls()
+    assert getattr(settings, field) == {key: ["write"]}
+    logged = str(settings.masked())
+    assert key not in logged
+    assert "k3y-…" in logged
+    monkeypatch.setenv(f"WIREWATCH_{field.upper()}", '{"short-key": ["write"]}')
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        cls()

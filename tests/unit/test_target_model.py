@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from services.core.analysis.pipeline import Analyzer
-from services.core.analysis.target_model import TargetModel, shared
-from services.core.analysis.targets import LABELS, Prediction, Target, mark
+from services.core.analysis.sentiment.model import TargetModel, shared
+from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
 from services.core.articles import validate
 from services.tools.sentiment import annotate, evaluate
 from tests.conftest import REPO, shared_data

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.core.analysis.targets import LABELS, read_newsmtsc
+from services.core.analysis.sentiment.targets import LABELS, read_newsmtsc
 from services.tools.train_refine import answers
 from tests.conftest import REPO, shared_data
 

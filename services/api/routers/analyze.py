@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from services.api.responses import AnalyzeRequest, AnalyzeResponse, TargetSentiment, TargetSpan
 from services.api.security import require
 from services.api.state import state_of
-from services.core.analysis import sentiment
 from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.analysis.targets import Target
+from services.core.analysis.sentiment import methods as sentiment
+from services.core.analysis.sentiment.targets import Target
 from services.core.articles import EmptyText, prepare
 from services.core.models import ArticleIn
 
@@ -24,17 +24,17 @@ def _targets(
     result: Analysis, spans: list[TargetSpan], method: sentiment.SentimentMethod
 ) -> list[TargetSentiment]:
     """Each target span scored like an actor mention: in the sentence that contains it."""
-    text = result.doc.text
+    body = result.doc.text  # the article body as the rule engine parsed it (a FieldDoc)
     targets = []
     for span in spans:
-        sentence = text.sentence_span(text.sentence_at(span.start))
+        sentence = body.sentence_span(body.sentence_at(span.start))
         # A span that runs past its sentence is cut there; one outside any sentence
         # (whitespace between them) is scored in the whole text.
         start, end = max(span.start, sentence.start), min(span.end, sentence.end)
         if start < end:
             targets.append(Target(sentence.text, start - sentence.start, end - sentence.start))
         else:
-            targets.append(Target(text.doc.text, span.start, span.end))
+            targets.append(Target(body.doc.text, span.start, span.end))
     return [
         TargetSentiment(start=span.start, end=span.end, label=p.label, score=p.score)
         for span, p in zip(spans, method.score(targets), strict=True)

@@ -9,17 +9,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from services.api.responses import Webhook, WebhookIn
 from services.api.security import require
 from services.api.state import state_of
-from services.api.webhooks import WebhookStore
+from services.api.webhooks import Subscriptions, subscribe
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 Admin = Annotated[str, Depends(require("admin"))]
 
 
-def _store(request: Request) -> WebhookStore:
+def _store(request: Request) -> Subscriptions:
     state = state_of(request)
-    if state.store is None or not state.webhooks_tail.caught_up.is_set():
+    if state.registry.producer is None or not state.webhooks_tail.caught_up.is_set():
         raise HTTPException(503, "webhook subscriptions are still loading", {"Retry-After": "2"})
-    return state.store
+    return state.registry
 
 
 @router.post("/webhooks", response_model=Webhook, status_code=201)
@@ -31,17 +31,17 @@ async def create_webhook(request: Request, _caller: Admin, body: WebhookIn) -> W
     Deliveries are retried with backoff and given up after a limit; they may repeat,
     so receivers de-duplicate by alert id (`X-Wirewatch-Alert-Id`).
     """
-    return (await _store(request).create(body)).public()
+    return (await subscribe(_store(request), body)).public()
 
 
 @router.get("/webhooks", response_model=list[Webhook])
 async def list_webhooks(request: Request, _caller: Admin) -> list[Webhook]:
-    return [s.public() for s in _store(request).registry.subscriptions.values()]
+    return [s.public() for s in _store(request).rows.values()]
 
 
 @router.get("/webhooks/{webhook_id}", response_model=Webhook, responses={404: {}})
 async def get_webhook(request: Request, _caller: Admin, webhook_id: str) -> Webhook:
-    sub = _store(request).registry.subscriptions.get(webhook_id)
+    sub = _store(request).rows.get(webhook_id)
     if sub is None:
         raise HTTPException(404, "no such webhook")
     return sub.public()

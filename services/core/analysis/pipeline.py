@@ -12,13 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis import actors as actor_mod
-from services.core.analysis import aliases, sentiment
-from services.core.analysis import nlp as nlp_mod
 from services.core.analysis import rules as rules_mod
-from services.core.analysis.mentions import mentions_from
+from services.core.analysis.entities import actors as actor_mod
+from services.core.analysis.entities import aliases
+from services.core.analysis.entities import nlp as nlp_mod
+from services.core.analysis.entities.mentions import mentions_from
 from services.core.analysis.rules.nodes import Outcome
-from services.core.analysis.scoring import quotes_and_stances, score_actors
+from services.core.analysis.sentiment import methods as sentiment
+from services.core.analysis.sentiment.scoring import quotes_and_stances, score_actors
 from services.core.ids import alert_id
 from services.core.models import (
     Actor,

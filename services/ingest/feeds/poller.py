@@ -17,7 +17,7 @@ from services.core.models import utcnow
 from services.ingest import metrics
 from services.ingest.feeds.fetch import FetchError, fetch, full_text
 from services.ingest.feeds.model import Feed, FeedState
-from services.ingest.feeds.store import FeedBook, FeedWriter
+from services.ingest.feeds.store import FeedBook
 from services.ingest.publisher import PublishError
 from services.ingest.settings import IngestSettings
 
@@ -45,12 +45,9 @@ class Poller:
     When a replica dies, the group gives its partitions, and so its feeds, to the others.
     """
 
-    def __init__(
-        self, settings: IngestSettings, book: FeedBook, writer: FeedWriter, submit: Submit
-    ):
+    def __init__(self, settings: IngestSettings, book: FeedBook, submit: Submit):
         self.settings = settings
         self.book = book
-        self.writer = writer
         self.submit = submit
         self.owned: dict[str, tuple[int, Feed]] = {}  # name -> (partition, feed)
         self.due: dict[str, float] = {}
@@ -77,7 +74,7 @@ class Poller:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.settings
         # Join the group only once there is a feed: no rebalances for replicas without feeds.
-        while not self.book.feeds:
+        while not self.book.feeds.rows:
             if await sleep_or_stop(stop, 1.0):
                 return
         cons = kafka.consumer(s, group_id=s.ingest_feed_group_id)
@@ -90,7 +87,7 @@ class Poller:
                 follow_redirects=True, timeout=s.ingest_feed_timeout_s, headers=headers
             ) as http:
                 while not stop.is_set():
-                    batch = await kafka.unless_stopped(cons.getmany(timeout_ms=500), stop)
+                    batch = await kafka.poll(cons, stop, 500)
                     for records in batch.values():
                         for record in records:
                             self._apply(record)
@@ -126,7 +123,7 @@ class Poller:
             except Exception as exc:  # a bug or a broker outage must not kill the poller
                 log.exception("feed %s: unexpected error", feed.name)
                 self._failed(feed, state, "internal", f"{type(exc).__name__}: {exc}")
-            await self.writer.save_state(state)
+            await self.book.states.put(state)
 
     async def _fetch_and_submit(
         self, http: httpx.AsyncClient, feed: Feed, state: FeedState

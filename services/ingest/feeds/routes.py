@@ -29,13 +29,13 @@ class FeedOut(FeedIn):
 def _state(request: Request) -> Any:
     state = request.app.state.ingest
     state.guard.check(request, "admin")
-    if state.writer is None or not state.feeds_loaded():
+    if not state.book.writable or not state.feeds_loaded():
         raise HTTPException(503, "feeds are still loading", {"Retry-After": "2"})
     return state
 
 
 def _out(state: Any, name: str) -> FeedOut:
-    feed, health = state.book.feeds[name], state.book.state(name)
+    feed, health = state.book.feeds.rows[name], state.book.state(name)
     return FeedOut(
         **feed.model_dump(),
         health=FeedHealth(**health.model_dump(include=set(FeedHealth.model_fields))),
@@ -46,20 +46,20 @@ def _out(state: Any, name: str) -> FeedOut:
 async def list_feeds(request: Request) -> list[FeedOut]:
     """Every feed (whichever replica polls it) with its health."""
     state = _state(request)
-    return [_out(state, name) for name in sorted(state.book.feeds)]
+    return [_out(state, name) for name in sorted(state.book.feeds.rows)]
 
 
 @router.post("/feeds", response_model=FeedOut, status_code=201)
 async def put_feed(request: Request, feed: FeedIn) -> FeedOut:
     """Add a feed, or change one with the same name. One replica starts polling it."""
     state = _state(request)
-    await state.writer.put(feed)
+    await state.book.put(feed)
     return _out(state, feed.name)
 
 
 @router.delete("/feeds/{name}", status_code=204, responses={404: {}})
 async def delete_feed(request: Request, name: str) -> Response:
     state = _state(request)
-    if not await state.writer.delete(name):
+    if not await state.book.feeds.delete(name):
         raise HTTPException(404, "no such feed")
     return Response(status_code=204)

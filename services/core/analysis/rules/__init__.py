@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.core.analysis.rules.compiler import load, parse
 from services.core.analysis.rules.doc import MatchDoc
-from services.core.analysis.rules.model import Rule, RuleError, RuleSet, ShiftSpec
+from services.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
 
 DEFAULT_RULES = Path(__file__).resolve().parents[3] / "data" / "rules.yaml"
 

@@ -10,10 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from services.core.analysis.actors import name_key
+from services.core.analysis.entities.actors import name_key
 from services.core.analysis.rules import nodes as n
 from services.core.analysis.rules.doc import forms
-from services.core.analysis.rules.model import Rule, RuleError, RuleSet, ShiftSpec
+from services.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
 from services.core.analysis.rules.spec import ActorSpec, RuleFile, RuleSpec, WatchEntry
 
 GROUPS = {"any": n.AnyNode, "all": n.AllNode, "none": n.NoneNode}

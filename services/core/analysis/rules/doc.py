@@ -77,19 +77,20 @@ class MatchDoc:
     @classmethod
     def build(
         cls,
-        title: Any,
-        text: Any,
+        title_doc: Any,
+        body_doc: Any,
         actors: list[Actor],
         mentions: list[Mention],
         source: str | None = None,
         language: str | None = None,
     ) -> MatchDoc:
-        text_fd = FieldDoc.build("text", text)
+        """From the spaCy docs of the title and of the body (the rules' `text` field)."""
+        body = FieldDoc.build("text", body_doc)
         sentences: dict[str, set[int]] = defaultdict(set)
         for m in mentions:
-            sentences[m.actor_id].add(text_fd.sentence_at(m.start))
-        title_fd = FieldDoc.build("title", title)
-        return cls(title_fd, text_fd, actors, mentions, source, language, dict(sentences))
+            sentences[m.actor_id].add(body.sentence_at(m.start))
+        title = FieldDoc.build("title", title_doc)
+        return cls(title, body, actors, mentions, source, language, dict(sentences))
 
     def mention_hits(self, actor_id: str) -> list[Hit]:
         """The actor's mentions as hits, so proximity and explanations can use them."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.core.analysis import actors as actor_mod
 from services.core.analysis import quotes as quotes_mod
-from services.core.analysis import sentiment
-from services.core.analysis.aliases import Match, normalise
-from services.core.analysis.targets import Prediction, Target
+from services.core.analysis.entities import actors as actor_mod
+from services.core.analysis.entities.aliases import Match, alias_key
+from services.core.analysis.sentiment import methods as sentiment
+from services.core.analysis.sentiment.targets import Prediction, Target
 from services.core.models import (
     Actor,
     ActorCandidate,
@@ -72,7 +72,7 @@ def score_actors(
     mentions: list[Mention] = []
     by_mention: dict[tuple[str, int], sentiment.Scored] = {}
     most = max((len(a.mentions) for a, _ in resolved), default=1)
-    title_key = f" {normalise(title)} " if title else ""
+    title_key = f" {alias_key(title)} " if title else ""
     for (actor, match), targets_of in zip(resolved, where, strict=True):
         for m, t in zip(actor.mentions, targets_of, strict=True):
             mentions.append(_mention(text, m, actor.id, scored[t], predictions[t]))
@@ -208,5 +208,5 @@ def salience(actor: actor_mod.ResolvedActor, length: int, most: int, title_key: 
     most mentioned actor's, 0.3 how early it first appears, 0.2 whether the title names it."""
     share = len(actor.mentions) / max(most, 1)
     early = 1 - actor.mentions[0].start / max(length, 1)
-    named = any(f" {normalise(form)} " in title_key for form in actor.surface_forms)
+    named = any(f" {alias_key(form)} " in title_key for form in actor.surface_forms)
     return round(0.5 * share + 0.3 * early + 0.2 * named, 3)

@@ -12,10 +12,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
-from services.core.analysis.actors import ResolvedActor
+from services.core.analysis.entities.actors import ResolvedActor
 from services.core.models import ActorType
 
-DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "actors.yaml"
+DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "data" / "actors.yaml"
 # Above MERGE a name is taken as the known actor; between CANDIDATE and MERGE it is kept
 # apart and reported as a possible match. Measured on transliteration variants and
 # near-miss pairs (Niger/Nigeria, Austria/Australia, Khalid/Khalifa) in the unit tests.
@@ -25,7 +25,7 @@ _PREFIX = re.compile(r"\b(?:al|el|ad|ar|as|at|ash|an|az)\s+(?=\w)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def normalise(name: str) -> str:
+def alias_key(name: str) -> str:
     """The matching form of a name: ascii, case-folded, no punctuation, hyphens as spaces,
     no leading "the" and no Arabic article prefixes (al-, el-, ...)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -89,7 +89,7 @@ class AliasTable:
         self._by_key: dict[str, KnownActor] = {}
         for actor in self.actors.values():
             for alias in (actor.name, *actor.aliases):
-                key = normalise(alias)
+                key = alias_key(alias)
                 if key:
                     self._by_key.setdefault(key, actor)
         self._keys = list(self._by_key)
@@ -107,7 +107,7 @@ class AliasTable:
 
     def lookup(self, names: Iterable[str], type_: ActorType) -> Match:
         """The best answer for an actor known by these names (canonical name first)."""
-        keys = [k for k in dict.fromkeys(normalise(n) for n in names) if k]
+        keys = [k for k in dict.fromkeys(alias_key(n) for n in names) if k]
         for key in keys:
             if key in self._by_key:
                 return Match(self._by_key[key], "alias", 100.0)

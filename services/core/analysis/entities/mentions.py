@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis.actors import (
+from services.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
     TITLES,
@@ -58,7 +58,7 @@ def _label(name: str, label: str) -> str:
     return label
 
 
-FIRST_NAMES_FILE = Path(__file__).resolve().parents[2] / "data" / "first_names.txt"
+FIRST_NAMES_FILE = Path(__file__).resolve().parents[3] / "data" / "first_names.txt"
 # Last words that make a name an organisation or a place whoever it is named after.
 NOT_PERSON_HEADS = FACILITY_HEADS | frozenset(
     (

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from services.core.analysis.targets import LABELS, Prediction, Target, mark
+from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "sentiment"
+DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "data" / "models" / "sentiment"
 INPUTS = (
     ("input_ids", "ids"),
     ("attention_mask", "attention_mask"),

@@ -1,0 +1,1 @@
+"""Entity extraction: spaCy mentions, cleaned and typed, resolved to canonical actors."""

@@ -1,0 +1,1 @@
+"""Sentiment toward targets: the trained target model, the lexicon method, actor scores."""
