@@ -116,6 +116,27 @@ def _eval_sentiment(args: argparse.Namespace) -> int:
     return run_eval(args.files, args.method)
 
 
+def _healthcheck(_: argparse.Namespace) -> int:
+    """0 if a wirewatch service on this host answers /healthz on its configured port."""
+    from services.api.settings import ApiSettings
+    from services.enrich.settings import EnrichSettings
+    from services.ingest.settings import IngestSettings
+
+    ports = (
+        ApiSettings().api_port,
+        IngestSettings().ingest_port,
+        EnrichSettings().enrich_metrics_port,
+    )
+    for port in ports:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=3).status_code == 200:
+                return 0
+        except httpx.HTTPError:
+            continue
+    print("wirewatch healthcheck: no service answers /healthz", file=sys.stderr)
+    return 1
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from services.tools.schemas import write_schemas
 
@@ -161,6 +182,10 @@ def _parser() -> argparse.ArgumentParser:
         help="Kafka's data directory (default: ~/.local/share/wirewatch/kafka)",
     )
     run.set_defaults(func=_run)
+    health = sub.add_parser(
+        "healthcheck", help="exit 0 if a service on this host answers /healthz (for containers)"
+    )
+    health.set_defaults(func=_healthcheck)
     topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")
     topics.set_defaults(func=_topics)
     analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")
@@ -217,8 +242,12 @@ def _parser() -> argparse.ArgumentParser:
     sentiment.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
     sentiment.set_defaults(func=_sentiment)
     add_train_commands(sub)
-    schemas = sub.add_parser("schemas", help="write (or --check) the JSON Schemas in schemas/")
-    schemas.add_argument("--out", type=Path, default=None)
+    schemas = sub.add_parser(
+        "schemas",
+        help="the topic messages' JSON Schemas: --out DIR writes them there; in a checkout, "
+        "no --out rewrites schemas/ and the packaged copy",
+    )
+    schemas.add_argument("--out", type=Path, default=None, help="directory to write them to")
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")
     schemas.set_defaults(func=_schemas)
     return parser

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+# No `*_created` series: they double the series count and no panel or rule reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 ALERT_MESSAGES = Counter(
     "wirewatch_api_alert_messages_total",
@@ -92,6 +95,8 @@ for _outcome in ("added", "updated", "duplicate", "invalid"):
     ALERT_MESSAGES.labels(_outcome)
 for _outcome in ("delivered", "retried", "gave_up"):
     WEBHOOK_DELIVERIES.labels(_outcome)
+for _outcome in ("applied", "invalid"):
+    ENRICHED_MESSAGES.labels(_outcome)
 BROKER_UP = Gauge(
     "wirewatch_api_broker_up", "1 while the broker answers this service's probe, else 0."
 )

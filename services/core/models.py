@@ -40,10 +40,20 @@ UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
 
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True)
+_CONFIG = ConfigDict(extra="ignore", frozen=True)
 
 
 class _Strict(BaseModel):
+    """What a sender submits: an unknown field is a mistake and is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Message(BaseModel):
+    """Part of a topic message. The evolution rule of the v1 topics: fields are only ever
+    added, optional, so a reader ignores fields it does not know (our services as much as
+    subscribers) and the published schemas allow them."""
+
     model_config = _CONFIG
 
 
@@ -79,7 +89,7 @@ class ArticleIn(_Strict):
         return self.text if self.content_type == "text/html" else None
 
 
-class RawArticle(_Strict):
+class RawArticle(_Message):
     """An accepted article on the raw topic, keyed by its id."""
 
     model_config = ConfigDict(**_CONFIG, title="article.raw.v1")
@@ -101,7 +111,7 @@ class RawArticle(_Strict):
     )
 
 
-class Span(_Strict):
+class Span(_Message):
     """A stretch of the article text: character offsets, end exclusive."""
 
     start: int = Field(ge=0)
@@ -115,13 +125,13 @@ class Evidence(Span):
     score: float = Field(ge=-1, le=1)
 
 
-class MentionSentiment(_Strict):
+class MentionSentiment(_Message):
     score: float = Field(ge=-1, le=1)
     label: SentimentLabel
     evidence: Span
 
 
-class Mention(_Strict):
+class Mention(_Message):
     """One entity mention in the text, linked to the actor it names."""
 
     start: int = Field(ge=0)
@@ -132,18 +142,18 @@ class Mention(_Strict):
     sentiment: MentionSentiment
 
 
-class ActorSentiment(_Strict):
+class ActorSentiment(_Message):
     score: float = Field(ge=-1, le=1)
     label: SentimentLabel
     evidence: list[Evidence]
 
 
-class Offsets(_Strict):
+class Offsets(_Message):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
 
 
-class ActorCandidate(_Strict):
+class ActorCandidate(_Message):
     """A known actor this one resembles, reported rather than merged."""
 
     id: str
@@ -151,7 +161,7 @@ class ActorCandidate(_Strict):
     score: float = Field(ge=0, le=100, description="rapidfuzz ratio of the normalised names.")
 
 
-class Actor(_Strict):
+class Actor(_Message):
     """A canonical actor of the article, with every surface form that named it."""
 
     id: str
@@ -175,19 +185,19 @@ class Actor(_Strict):
     mentions: list[Offsets] = Field(default_factory=list, description="Where it is named.")
 
 
-class AlertRef(_Strict):
+class AlertRef(_Message):
     id: str
     rule_id: str
     severity: Severity
 
 
-class ModelInfo(_Strict):
+class ModelInfo(_Message):
     spacy: str
     sentiment: str
     rules: str
 
 
-class Quote(_Strict):
+class Quote(_Message):
     """Something an actor said: quoted directly or reported ("X said that ...")."""
 
     start: int = Field(ge=0)
@@ -205,7 +215,7 @@ class Quote(_Strict):
     target_ids: list[str] = Field(description="Actors named in the quote, speaker excluded.")
 
 
-class Stance(_Strict):
+class Stance(_Message):
     """What a speaker's quotes say about an actor: the sentiment toward it in them."""
 
     speaker_id: str
@@ -218,7 +228,7 @@ class Stance(_Strict):
     evidence: list[Evidence]
 
 
-class EnrichedArticle(_Strict):
+class EnrichedArticle(_Message):
     """An article with its entities, actors, sentiment and the alerts it raised."""
 
     model_config = ConfigDict(**_CONFIG, title="article.enriched.v1")
@@ -242,7 +252,7 @@ class EnrichedArticle(_Strict):
     stances: list[Stance] = Field(default_factory=list)
 
 
-class TermMatch(_Strict):
+class TermMatch(_Message):
     """Where a rule's term matched: in the title or the text, with offsets there."""
 
     term: str
@@ -253,7 +263,7 @@ class TermMatch(_Strict):
     sentence: Span | None = Field(None, description="The sentence around the match.")
 
 
-class AlertActor(_Strict):
+class AlertActor(_Message):
     id: str
     name: str
     type: ActorType
@@ -271,7 +281,7 @@ class AlertActor(_Strict):
         )
 
 
-class RelatedArticle(_Strict):
+class RelatedArticle(_Message):
     """A later copy of the story (or the same actor and rule within the cooldown)."""
 
     article_id: str
@@ -282,7 +292,7 @@ class RelatedArticle(_Strict):
     received_at: UtcDatetime
 
 
-class SentimentShift(_Strict):
+class SentimentShift(_Message):
     """The numbers behind a sentiment-shift alert."""
 
     actor_id: str
@@ -294,7 +304,7 @@ class SentimentShift(_Strict):
     recent_articles: int
 
 
-class Alert(_Strict):
+class Alert(_Message):
     """A rule that fired on an article; its id is derived from article id and rule id.
 
     An alert may be published again with a higher `revision` when related articles

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 from services.core.models import EnrichedArticle
+
+# No `*_created` series: they double the series count and no panel or rule reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 MESSAGES = Counter(
     "wirewatch_enrich_messages_total",
@@ -98,6 +101,8 @@ for _match in ("alias", "fuzzy", "article", "candidate"):
 for _kind in ("direct", "reported"):
     for _speaker in ("yes", "no"):
         QUOTES.labels(_kind, _speaker)
+for _outcome in ("ok", "error"):
+    RULE_RELOADS.labels(_outcome)
 BROKER_UP = Gauge(
     "wirewatch_enrich_broker_up", "1 while the broker answers this service's probe, else 0."
 )

@@ -1,4 +1,9 @@
-"""Write the JSON Schema files in schemas/ from the models, or check they are current."""
+"""`wirewatch schemas`: the topic messages' JSON Schemas, generated from the models.
+
+Subscribers get them with `wirewatch schemas --out DIR` from any installed copy; in a
+checkout, `wirewatch schemas` rewrites `schemas/` and the packaged copy, and `--check`
+fails when either is stale.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,15 @@ from pathlib import Path
 
 import orjson
 
-from services.core.contracts import CONTRACTS, REPO_SCHEMA_DIR, schema_for, schema_path
+from services.core.contracts import (
+    CONTRACTS,
+    PACKAGED_SCHEMA_DIR,
+    REPO_SCHEMA_DIR,
+    in_checkout,
+    schema_for,
+    schema_path,
+)
+from services.core.errors import InputError
 
 
 def render(name: str) -> bytes:
@@ -15,19 +28,34 @@ def render(name: str) -> bytes:
 
 
 def write_schemas(out: Path | None, check: bool = False) -> int:
-    directory = out or REPO_SCHEMA_DIR
-    stale = []
-    for name in CONTRACTS:
-        path = schema_path(name, directory)
-        body = render(name)
-        if check:
-            if not path.exists() or path.read_bytes() != body:
-                stale.append(str(path))
-        else:
-            directory.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
-            print(f"wrote {path}")
+    if out is not None:
+        directories = [out]
+    elif check:
+        directories = [PACKAGED_SCHEMA_DIR, *([REPO_SCHEMA_DIR] if in_checkout() else [])]
+    elif in_checkout():
+        directories = [REPO_SCHEMA_DIR, PACKAGED_SCHEMA_DIR]
+    else:  # never write into an installed package
+        raise InputError("give --out DIR: where to write the schemas")
+    stale = [p for d in directories for p in (_check(d) if check else _write(d))]
     if stale:
         print("stale schema files (run `wirewatch schemas`):", *stale, file=sys.stderr)
         return 1
     return 0
+
+
+def _write(directory: Path) -> list[str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in CONTRACTS:
+        path = schema_path(name, directory)
+        path.write_bytes(render(name))
+        print(f"wrote {path}")
+    return []
+
+
+def _check(directory: Path) -> list[str]:
+    return [
+        str(schema_path(name, directory))
+        for name in CONTRACTS
+        if not schema_path(name, directory).exists()
+        or schema_path(name, directory).read_bytes() != render(name)
+    ]

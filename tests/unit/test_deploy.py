@@ -90,6 +90,13 @@ def test_compose_kafka_is_kraft_without_auto_topic_creation(compose: dict[str, A
     assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == 1
 
 
+def test_compose_kafka_keeps_its_data_on_the_volume(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]
+    mounts = {v.split(":")[1] for v in kafka["volumes"]}
+    # apache/kafka maps KAFKA_X_Y to the broker property x.y: log.dirs is where data lives.
+    assert kafka["environment"]["KAFKA_LOG_DIRS"] in mounts
+
+
 def test_compose_secrets_are_required_and_well_formed() -> None:
     text = (REPO / "docker-compose.yml").read_text()
     refs = re.findall(r"\$\{([^}]*)\}", text)

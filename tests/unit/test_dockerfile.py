@@ -14,6 +14,7 @@ import dockerfile
 import pytest
 import yaml
 
+from services.cli import _parser
 from tests.conftest import REPO
 
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
@@ -76,6 +77,18 @@ def test_instructions_follow_the_usual_rules(commands: tuple[dockerfile.Command,
             if "apt-get install" in run:
                 assert "--no-install-recommends" in run, where  # DL3015
                 assert "rm -rf /var/lib/apt/lists" in run, where  # DL3009
+
+
+def test_the_image_checks_its_health_with_a_real_command(
+    commands: tuple[dockerfile.Command, ...],
+) -> None:
+    checks = [c for c in _stages(commands)[-1] if c.cmd == "HEALTHCHECK"]
+    assert len(checks) == 1
+    args = checks[0].value[1:] if checks[0].value[0] == "CMD" else checks[0].value
+    assert args[0] == "wirewatch"
+    assert _parser().parse_args(list(args[1:])).command == "healthcheck"
+    ignored = (REPO / ".dockerignore").read_text().split()
+    assert {".git", ".venv", ".kafka"} <= set(ignored)
 
 
 def test_the_image_bakes_in_the_models(commands: tuple[dockerfile.Command, ...]) -> None:

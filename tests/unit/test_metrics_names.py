@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 
 import services.api.metrics
 import services.enrich.metrics
@@ -33,3 +33,11 @@ def test_every_metric_is_on_the_observability_page() -> None:
         if documented not in readme:
             missing.append(documented)
     assert missing == []
+
+
+def test_fixed_label_sets_exist_from_the_start_and_no_created_series() -> None:
+    text = generate_latest(REGISTRY).decode()
+    assert 'wirewatch_api_enriched_messages_total{outcome="invalid"}' in text
+    assert 'wirewatch_enrich_rule_reloads_total{outcome="error"}' in text
+    assert 'wirewatch_ingest_articles_total{outcome="rejected"}' in text
+    assert "_created" not in text
