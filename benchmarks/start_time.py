@@ -30,11 +30,12 @@ from aiokafka import AIOKafkaProducer
 from services.core import kafka
 from services.core.analysis.pipeline import Analyzer
 from services.core.broker import free_port
+from services.core.headers import message_headers
 from services.core.kafka_broker import KafkaBroker
 from services.core.models import RawArticle, utcnow
 from services.core.settings import CommonSettings
 from services.ingest.neardup import SIGNATURE_HEADER, signature, to_bytes
-from services.ingest.publisher import CONTENT_HASH_HEADER, SCHEMA_HEADER, content_hash
+from services.ingest.publisher import CONTENT_HASH_HEADER, content_hash
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
@@ -78,7 +79,7 @@ class Writer:
                 self.signatures[j] = (content_hash(article), to_bytes(signature(article.text)))
             digest, minhash = self.signatures[j]
             headers = [
-                SCHEMA_HEADER,
+                *message_headers("article.raw.v1", "ingest", f"{i:032x}"),
                 (CONTENT_HASH_HEADER, digest.encode()),
                 (SIGNATURE_HEADER, minhash),
             ]

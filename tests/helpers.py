@@ -37,11 +37,17 @@ async def read_topic(bootstrap: str, topic: str, want: int, timeout_s: float = 3
         await cons.stop()
 
 
-async def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) -> None:
+async def produce(
+    bootstrap: str,
+    topic: str,
+    value: bytes,
+    key: bytes | None = None,
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
     prod = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await prod.start()
     try:
-        await prod.send_and_wait(topic, value=value, key=key)
+        await prod.send_and_wait(topic, value=value, key=key, headers=headers)
     finally:
         await prod.stop()
 

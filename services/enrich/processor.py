@@ -11,7 +11,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from services.core import failpoints
+from services.core import failpoints, headers
 from services.core.analysis.alerting import Alerting
 from services.core.analysis.pipeline import Analysis, Analyzer
 from services.core.models import Alert, EnrichedArticle, RawArticle, utcnow
@@ -96,7 +96,8 @@ class BatchProcessor:
                     log.exception("alerting failed on %s", result.enriched.id)
                     result = exc
                 else:
-                    deliveries.extend(await self._publish(enriched, alerts))
+                    trace = headers.trace_of(record.headers)
+                    deliveries.extend(await self._publish(enriched, alerts, trace))
                     continue
             deliveries.append(await self._dead_letter(record, "processing_error", result))
         await asyncio.gather(*deliveries)
@@ -138,7 +139,7 @@ class BatchProcessor:
         return out
 
     async def _publish(
-        self, article: EnrichedArticle, alerts: list[Alert]
+        self, article: EnrichedArticle, alerts: list[Alert], trace: str
     ) -> list[asyncio.Future[Any]]:
         s = self.settings
         sends = [
@@ -146,7 +147,7 @@ class BatchProcessor:
                 s.topic_enriched,
                 value=article.model_dump_json().encode(),
                 key=article.id.encode(),
-                headers=[("wirewatch-schema", b"article.enriched.v1")],
+                headers=headers.message_headers("article.enriched.v1", "enrich", trace),
             )
         ]
         for alert in alerts:
@@ -155,7 +156,7 @@ class BatchProcessor:
                     s.topic_alerts,
                     value=alert.model_dump_json().encode(),
                     key=alert.id.encode(),
-                    headers=[("wirewatch-schema", b"alert.v1")],
+                    headers=headers.message_headers("alert.v1", "enrich", trace),
                 )
             )
             outcome = "new" if alert.revision == 0 else "related"
@@ -167,7 +168,7 @@ class BatchProcessor:
         log.warning("dead-lettering %s: %s: %s", where, reason, exc)
         metrics.DLQ.labels(reason).inc()
         metrics.MESSAGES.labels("dlq").inc()
-        headers = [
+        dlq_headers = [
             *list(record.headers or ()),
             ("wirewatch-dlq-reason", reason.encode()),
             ("wirewatch-dlq-error", f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS].encode()),
@@ -178,7 +179,7 @@ class BatchProcessor:
         ]
         # A tombstone stays a null value, so it is not mistaken for an empty message.
         fut: asyncio.Future[Any] = await self.producer.send(
-            self.settings.topic_dlq, value=record.value, key=record.key, headers=headers
+            self.settings.topic_dlq, value=record.value, key=record.key, headers=dlq_headers
         )
         return fut
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from services.core import kafka
+from services.core import headers, kafka
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
@@ -270,7 +270,8 @@ async def _submit(state: IngestState, request: Request) -> Response:
     if not articles:
         return JSONResponse({"detail": "no article in the request body"}, status_code=422)
     try:
-        results = await state.publisher.publish(articles, signatures)
+        trace = headers.trace_from_http(request.headers.get("traceparent"))
+        results = await state.publisher.publish(articles, signatures, trace)
     except TooLarge as exc:
         metrics.REJECTED.labels("too_large").inc()
         return JSONResponse({"detail": str(exc)}, status_code=413)

@@ -13,13 +13,13 @@ from typing import Any, Literal
 from aiokafka import AIOKafkaProducer
 from datasketch import MinHash
 
+from services.core import headers
 from services.core.ids import comparable_text
 from services.core.models import RawArticle
 from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
 
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]
-SCHEMA_HEADER = ("wirewatch-schema", b"article.raw.v1")
 CONTENT_HASH_HEADER = "wirewatch-content-hash"  # what exact de-duplication compares
 Mine = tuple[RawArticle, MinHash, str]  # an article this request publishes: signature, digest
 
@@ -144,11 +144,16 @@ class ArticlePublisher:
         return results, mine, waits
 
     async def publish(
-        self, articles: Sequence[RawArticle], signatures: Mapping[str, MinHash] | None = None
+        self,
+        articles: Sequence[RawArticle],
+        signatures: Mapping[str, MinHash] | None = None,
+        trace_id: str | None = None,
     ) -> list[Result]:
         """Publish the new articles; raises PublishError unless the broker acked them all.
 
-        `signatures`, by article id, are MinHashes already computed (off the event loop)."""
+        `signatures`, by article id, are MinHashes already computed (off the event loop);
+        `trace_id` marks the records of this request (a new one if not given)."""
+        trace = trace_id or headers.new_trace_id()
         for article in articles:
             if len(article.model_dump_json()) > self.max_message_bytes:
                 raise TooLarge(
@@ -158,7 +163,8 @@ class ArticlePublisher:
         for article_id in mine:
             self._inflight[article_id] = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(self._send_all(list(mine.values()), waits), self.timeout_s)
+            sending = self._send_all(list(mine.values()), waits, trace)
+            await asyncio.wait_for(sending, self.timeout_s)
         except BaseException as exc:
             self._settle(mine, exc)
             if isinstance(exc, asyncio.CancelledError):
@@ -167,10 +173,12 @@ class ArticlePublisher:
         self._settle(mine, None)
         return results
 
-    async def _send_all(self, articles: list[Mine], waits: list[asyncio.Future[None]]) -> None:
+    async def _send_all(
+        self, articles: list[Mine], waits: list[asyncio.Future[None]], trace: str
+    ) -> None:
         deliveries = []
         for article, minhash, digest in articles:
-            deliveries.append(await self._send(article, minhash, digest))
+            deliveries.append(await self._send(article, minhash, digest, trace))
         results = await asyncio.gather(*deliveries, return_exceptions=True)
         for (article, minhash, digest), result in zip(articles, results, strict=True):
             if not isinstance(result, BaseException):
@@ -181,16 +189,16 @@ class ArticlePublisher:
         # A repeat of an article still in flight is a duplicate only once that one is stored.
         await asyncio.gather(*(asyncio.shield(w) for w in waits))
 
-    async def _send(self, article: RawArticle, minhash: MinHash, digest: str) -> Any:
+    async def _send(self, article: RawArticle, minhash: MinHash, digest: str, trace: str) -> Any:
         value = article.model_dump_json().encode()
         # What de-duplication computed rides along, so a restart need not compute it again.
-        headers = [
-            SCHEMA_HEADER,
+        record_headers = [
+            *headers.message_headers("article.raw.v1", "ingest", trace),
             (CONTENT_HASH_HEADER, digest.encode()),
             (SIGNATURE_HEADER, to_bytes(minhash)),
         ]
         return await self.producer.send(
-            self.topic, value=value, key=article.id.encode(), headers=headers
+            self.topic, value=value, key=article.id.encode(), headers=record_headers
         )
 
     def _settle(self, mine: dict[str, Mine], exc: BaseException | None) -> None:

@@ -46,6 +46,9 @@ def _settings(common: CommonSettings, unique: str) -> EnrichSettings:
     )
 
 
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
 async def _raw(settings: CommonSettings, article: dict[str, Any]) -> str:
     [raw] = validate([article])
     await produce(
@@ -53,6 +56,7 @@ async def _raw(settings: CommonSettings, article: dict[str, Any]) -> str:
         settings.topic_raw,
         raw.model_dump_json().encode(),
         raw.id.encode(),
+        headers=[("wirewatch-trace-id", TRACE.encode())],
     )
     return raw.id
 
@@ -93,6 +97,14 @@ async def test_sample_article_enriched_with_alert_and_offsets_committed(
     assert {a.rule_id for a in parsed} == {r.rule_id for r in enriched.alerts}
     assert all(a.article_id == article_id for a in parsed)
     assert [r.key.decode() for r in alerts] == [a.id for a in parsed]
+    # Routing headers: schema, content type, producer, and the raw article's trace id.
+    for output, schema in [(record, "article.enriched.v1"), *((a, "alert.v1") for a in alerts)]:
+        assert dict(output.headers) == {
+            "wirewatch-schema": schema.encode(),
+            "content-type": b"application/json",
+            "wirewatch-producer": b"enrich",
+            "wirewatch-trace-id": TRACE.encode(),
+        }
 
 
 async def test_bad_message_goes_to_dlq_and_the_partition_moves_on(

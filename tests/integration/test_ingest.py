@@ -34,15 +34,21 @@ def _settings(common: CommonSettings, **extra: Any) -> IngestSettings:
 async def test_article_is_on_the_topic_when_202_comes_back(
     common: CommonSettings, sample_article: dict[str, Any]
 ) -> None:
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    traceparent = {"traceparent": f"00-{trace}-b7ad6b7169203331-01"}
     async with serving(create_app(_settings(common))) as client:
-        response = await client.post("/v1/articles", json=sample_article)
+        response = await client.post("/v1/articles", json=sample_article, headers=traceparent)
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["accepted"] == 1
     [result] = body["articles"]
     [record] = await read_topic(common.kafka_bootstrap_servers, common.topic_raw, want=1)
     assert record.key.decode() == result["id"]
-    assert dict(record.headers)["wirewatch-schema"] == b"article.raw.v1"
+    headers = dict(record.headers)
+    assert headers["wirewatch-schema"] == b"article.raw.v1"
+    assert headers["content-type"] == b"application/json"
+    assert headers["wirewatch-producer"] == b"ingest"
+    assert headers["wirewatch-trace-id"] == trace.encode()  # the sender's W3C trace id
     article = RawArticle.model_validate_json(record.value)
     assert article.id == result["id"]
     assert article.title == sample_article["title"]

@@ -45,3 +45,15 @@ def test_actor_slug() -> None:
     assert actor_slug("Fayez Al-Sarraj") == "fayez-al-sarraj"
     assert actor_slug("Recep Tayyip Erdoğan") == "recep-tayyip-erdogan"
     assert actor_slug("???")  # never empty
+
+
+def test_trace_ids_come_from_a_valid_traceparent_or_are_new() -> None:
+    from services.core.headers import trace_from_http
+
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    assert trace_from_http(f"00-{trace}-b7ad6b7169203331-01") == trace
+    for bad in (None, "", "garbage", f"00-{'0' * 32}-b7ad6b7169203331-01"):
+        fresh = trace_from_http(bad)
+        assert len(fresh) == 32
+        assert fresh != trace
+        assert fresh != "0" * 32
