@@ -20,7 +20,7 @@ from services.api.fastpath import CachedPolls
 from services.api.routers import actors, alerts, analyze, webhooks
 from services.api.settings import ApiSettings
 from services.api.state import ApiState, state_of
-from services.core import kafka
+from services.core import kafka, problems
 from services.core.analysis.pipeline import Analyzer
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.http import operations
@@ -107,6 +107,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             allow_headers=["X-API-Key", "Content-Type", "Last-Event-ID", "If-None-Match"],
             expose_headers=["ETag", "Retry-After"],
         )
+    problems.install(app)
     for module in (alerts, actors, analyze, webhooks):
         app.include_router(module.router)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import orjson
 from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.api import metrics
 from services.api.pages import Page
 from services.api.state import ApiState
+from services.core import problems
 
 PATH = "/v1/alerts"
 ROUTE = SimpleNamespace(path=PATH)  # what the metrics middleware reads as the route template
@@ -40,8 +40,9 @@ class CachedPolls:
         except HTTPException as exc:
             if exc.status_code == 429:
                 metrics.RATE_LIMITED.inc()
-            body = orjson.dumps({"detail": exc.detail})
-            await _respond(send, exc.status_code, body, dict(exc.headers or {}))
+            body = problems.body(exc.status_code, str(exc.detail))
+            headers = dict(exc.headers or {})
+            await _respond(send, exc.status_code, body, headers, problems.MEDIA_TYPE)
             return
         match = request.headers.get("if-none-match")
         if match is not None and page.etag in {t.strip() for t in match.split(",")}:

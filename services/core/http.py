@@ -40,6 +40,13 @@ def operations(ready: Readiness) -> APIRouter:
     return router
 
 
+async def json_only(request: Request) -> None:
+    """A dependency for routes that take a JSON body: any other content type is a 415."""
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise HTTPException(415, f"content type {media!r} not accepted: application/json")
+
+
 async def read_limited(request: Request, limit: int) -> bytes:
     """The request body, or 413 as soon as it grows past `limit` (chunked bodies too)."""
     declared = request.headers.get("content-length")

@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from services.core import headers, kafka
+from services.core import headers, kafka, problems
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
@@ -39,6 +39,7 @@ from services.ingest.publisher import (
 from services.ingest.settings import IngestSettings
 
 T = TypeVar("T")
+ACCEPTED_TYPES = NDJSON_TYPES | {"application/json", "text/json"}
 log = logging.getLogger(__name__)
 WARM_UP = {"text": "The minister said in Paris on Monday that the talks with Germany had failed."}
 
@@ -232,13 +233,14 @@ def create_app(settings: IngestSettings) -> FastAPI:
             state.guard.check(request, "write")
             response = await _submit(state, request)
         except HTTPException as exc:
-            response = JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+            response = problems.from_http(exc)
             metrics.rejected_status(exc.status_code)
         metrics.REQUESTS.labels(str(response.status_code)).inc()
         if response.status_code == 202:
             metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
         return response
 
+    problems.install(app)
     app.include_router(operations(_readiness))
     app.include_router(feed_routes.router)
     _add_article_schema(app)
@@ -252,12 +254,16 @@ async def _submit(state: IngestState, request: Request) -> Response:
         metrics.REJECTED.labels("not_ready").inc()
         return _unavailable("starting: de-duplication state is still loading")
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media not in ACCEPTED_TYPES:
+        metrics.REJECTED.labels("unsupported_type").inc()
+        accepted = ", ".join(sorted(ACCEPTED_TYPES))
+        return problems.problem(415, f"content type {media!r} not accepted: {accepted}")
     try:
         items = decode_body(body, ndjson=media in NDJSON_TYPES)
         most = settings.ingest_max_articles_per_request
         if len(items) > most:
             metrics.REJECTED.labels("too_many").inc()
-            return JSONResponse({"detail": f"at most {most} articles per request"}, status_code=413)
+            return problems.problem(413, f"at most {most} articles per request")
         # HTML extraction, language detection and MinHash cost CPU: off the event loop.
         articles, signatures = await state.run_cpu(
             _prepare, items, settings.ingest_language_min_confidence
@@ -266,15 +272,16 @@ async def _submit(state: IngestState, request: Request) -> Response:
         metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
         for problem in exc.problems:
             metrics.rejected_problem(problem.type)
-        return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
+        errors = [p.as_dict() for p in exc.problems]
+        return problems.problem(422, f"invalid articles: {exc}", errors=errors)
     if not articles:
-        return JSONResponse({"detail": "no article in the request body"}, status_code=422)
+        return problems.problem(422, "no article in the request body")
     try:
         trace = headers.trace_from_http(request.headers.get("traceparent"))
         results = await state.publisher.publish(articles, signatures, trace)
     except TooLarge as exc:
         metrics.REJECTED.labels("too_large").inc()
-        return JSONResponse({"detail": str(exc)}, status_code=413)
+        return problems.problem(413, str(exc))
     except PublishError as exc:
         metrics.ARTICLES.labels("failed").inc(len(articles))
         return _unavailable(f"broker unavailable: {exc}")
@@ -327,8 +334,8 @@ def _raw_header(headers: Any, name: str) -> bytes | None:
     return None
 
 
-def _unavailable(reason: str) -> JSONResponse:
-    return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "5"})
+def _unavailable(reason: str) -> Response:
+    return problems.problem(503, reason, {"Retry-After": "5"})
 
 
 def _add_article_schema(app: FastAPI) -> None:

@@ -59,6 +59,7 @@ REJECT_REASONS = (
     "empty_text",
     "too_large",
     "too_many",
+    "unsupported_type",
     "unauthorized",
     "forbidden",
     "rate_limited",

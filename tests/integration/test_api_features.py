@@ -118,7 +118,16 @@ async def test_filters_tag_q_until_and_bad_cursor(common: CommonSettings) -> Non
         assert await ids(q="story 4") == ["4"]
         assert await ids(until=(T0 + timedelta(seconds=2)).isoformat()) == ["1", "0"]
         assert await ids(severity=["low", "high"], limit=2) == ["5", "4"]
-        assert (await client.get("/v1/alerts", params={"cursor": "garbage"})).status_code == 400
+        bad_cursor = await client.get("/v1/alerts", params={"cursor": "garbage"})
+        bad_limit = await client.get("/v1/alerts", params={"limit": "many"})
+        # Bad parameters, whichever: 422 problem details (RFC 9457) with the same shape.
+        for bad in (bad_cursor, bad_limit):
+            assert bad.status_code == 422
+            assert bad.headers["content-type"] == "application/problem+json"
+            assert bad.json()["status"] == 422
+            assert bad.json()["title"] == "Unprocessable Content"
+        assert "cursor" in bad_cursor.json()["detail"]
+        assert bad_limit.json()["errors"][0]["loc"] == ["query", "limit"]
         assert (await client.get("/v1/alerts/alert-0004")).json()["title"] == "Story 4"
         assert (await client.get("/v1/alerts/nope")).status_code == 404
 

@@ -115,11 +115,33 @@ async def test_bad_input_gets_422_with_the_field(
     async with serving(create_app(_settings(common))) as client:
         response = await client.post("/v1/articles", content=body, headers=headers)
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"] == where
+    assert response.json()["errors"][0]["loc"] == where
     records = await read_topic(
         common.kafka_bootstrap_servers, common.topic_raw, want=1, timeout_s=2
     )
     assert records == []
+
+
+async def test_errors_are_problem_details_and_a_wrong_content_type_is_415(
+    common: CommonSettings,
+) -> None:
+    async with serving(create_app(_settings(common))) as client:
+        wrong = await client.post(
+            "/v1/articles", content=b"hello", headers={"content-type": "text/plain"}
+        )
+        invalid = await client.post("/v1/articles", json={"title": "no text"})
+        missing = await client.get("/v1/feeds/none", headers={"X-API-Key": "nope"})
+    assert wrong.status_code == 415
+    assert invalid.status_code == 422
+    assert missing.status_code in (401, 403, 404)
+    for answer in (wrong, invalid, missing):
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["status"] == answer.status_code
+        assert problem["type"] == "about:blank"
+        assert problem["title"]
+        assert problem["detail"]
+    assert invalid.json()["errors"][0]["loc"] == ["body"]
 
 
 async def test_body_over_the_limit_gets_413(common: CommonSettings) -> None:

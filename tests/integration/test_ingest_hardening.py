@@ -119,7 +119,7 @@ async def test_html_is_reduced_to_its_text_and_text_is_normalised(common: Common
         == "Café owners protested in Tripoli.\n\nPolice watched."
     )
     assert empty.status_code == 422
-    assert empty.json()["detail"][0]["loc"] == ["body", "text"]
+    assert empty.json()["errors"][0]["loc"] == ["body", "text"]
     assert both.status_code == 422
 
 

@@ -53,7 +53,8 @@ def _position(token: str | None, name: str) -> Position | None:
     try:
         return Position.decode(token)
     except BadCursor as exc:
-        raise HTTPException(400, f"invalid {name}") from exc
+        # A bad cursor is a bad parameter like any other: 422.
+        raise HTTPException(422, f"invalid {name}: not a cursor this api issued") from exc
 
 
 def _loaded(request: Request) -> ApiState:

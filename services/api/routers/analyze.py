@@ -14,6 +14,7 @@ from services.core.analysis.pipeline import Analysis, Analyzer
 from services.core.analysis.sentiment import methods as sentiment
 from services.core.analysis.sentiment.targets import Target
 from services.core.articles import EmptyText, prepare
+from services.core.http import json_only
 from services.core.models import ArticleIn
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
@@ -41,7 +42,12 @@ def _targets(
     ]
 
 
-@router.post("/analyze", response_model=AnalyzeResponse, responses={422: {}, 503: {}})
+@router.post(
+    "/analyze",
+    response_model=AnalyzeResponse,
+    responses={415: {}, 422: {}, 503: {}},
+    dependencies=[Depends(json_only)],
+)
 async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeResponse:
     """Enrich one article synchronously; `targets` (character spans) get their sentiment too.
 

@@ -10,6 +10,7 @@ from services.api.responses import Webhook, WebhookIn
 from services.api.security import require
 from services.api.state import state_of
 from services.api.webhooks import Subscriptions, subscribe
+from services.core.http import json_only
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 Admin = Annotated[str, Depends(require("admin"))]
@@ -22,7 +23,13 @@ def _store(request: Request) -> Subscriptions:
     return state.registry
 
 
-@router.post("/webhooks", response_model=Webhook, status_code=201)
+@router.post(
+    "/webhooks",
+    response_model=Webhook,
+    status_code=201,
+    responses={415: {}},
+    dependencies=[Depends(json_only)],
+)
 async def create_webhook(request: Request, _caller: Admin, body: WebhookIn) -> Webhook:
     """Subscribe a URL to the alerts matching `filters`.
 
