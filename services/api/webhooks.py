@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import logging
+import random
 import time
 import uuid
 from collections import deque
@@ -25,18 +27,38 @@ from services.core.models import Alert, utcnow
 from services.core.table import TopicTable
 
 log = logging.getLogger(__name__)
-SIGNATURE_HEADER = "X-Wirewatch-Signature"
-TIMESTAMP_HEADER = "X-Wirewatch-Timestamp"
+# Standard Webhooks (standardwebhooks.com): receivers verify with its libraries.
+ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER = (
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+)
+SECRET_PREFIX = "whsec_"
 
 
 class Interrupted(Exception):
     """Stopping cut a delivery's retries short: it has not been delivered nor given up."""
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """`sha256=<hex>` of HMAC-SHA256(secret, timestamp + "." + body): what receivers check."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"sha256={digest.hexdigest()}"
+def signing_key(secret: str) -> bytes:
+    """A Standard Webhooks secret (`whsec_` + base64) is its decoded bytes; any other
+    secret is its UTF-8 bytes (receivers then pass `whsec_` + base64 of it to a verifier)."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX) + "==")
+    return secret.encode()
+
+
+def sign(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    """`v1,<base64 HMAC-SHA256(key, id + "." + timestamp + "." + body)>`."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def backoff(delay: float, rng: random.Random = random.Random()) -> float:  # noqa: B008
+    """The wait before a retry: `delay` with ±20 % jitter, so receivers that failed together
+    are not retried in lock step."""
+    return delay * rng.uniform(0.8, 1.2)
 
 
 def query_of(filters: WebhookFilters) -> AlertQuery:
@@ -165,13 +187,13 @@ class Dispatcher:
         s = self.settings
         delay = s.api_webhook_backoff_s
         for attempt in range(1, s.api_webhook_max_attempts + 1):
-            timestamp = str(int(time.time()))
+            timestamp = str(int(time.time()))  # receivers refuse old ones: no replays
             headers = {
                 "content-type": "application/json",
                 "user-agent": "wirewatch-webhooks/1",
+                ID_HEADER: alert_id,  # the same on every attempt: receivers de-duplicate by it
                 TIMESTAMP_HEADER: timestamp,
-                SIGNATURE_HEADER: sign(sub.secret, timestamp, body),
-                "X-Wirewatch-Alert-Id": alert_id,
+                SIGNATURE_HEADER: sign(sub.secret, alert_id, timestamp, body),
                 "X-Wirewatch-Attempt": str(attempt),
             }
             try:
@@ -184,7 +206,7 @@ class Dispatcher:
                 why = f"{type(exc).__name__}: {exc}"
             if attempt == s.api_webhook_max_attempts:
                 break
-            if await sleep_or_stop(stop, delay):
+            if await sleep_or_stop(stop, backoff(delay)):
                 raise Interrupted(alert_id)
             metrics.WEBHOOK_DELIVERIES.labels("retried").inc()
             delay = min(delay * 2, s.api_webhook_backoff_max_s)

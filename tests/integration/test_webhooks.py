@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+import standardwebhooks
+import standardwebhooks.webhooks
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI, Request, Response
 
 from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.api.state import ApiState
-from services.api.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from services.core import kafka
 from services.core.models import Alert, utcnow
 from services.core.settings import CommonSettings
@@ -104,11 +105,17 @@ async def test_signed_delivery_after_retries(
     headers, body = receiver.calls[-1]
     assert [h["x-wirewatch-attempt"] for h, _ in receiver.calls] == ["1", "2", "3"]
     assert Alert.model_validate_json(body).id == "alert-0002"  # the low one was filtered out
-    assert headers["x-wirewatch-alert-id"] == "alert-0002"
-    # Verified as a receiver would, from the documented format, not with the sender's code.
-    signed = headers[TIMESTAMP_HEADER.lower()].encode() + b"." + body
-    expected = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers[SIGNATURE_HEADER.lower()], expected)
+    assert headers["webhook-id"] == "alert-0002"  # the same on every attempt
+    assert {h["webhook-id"] for h, _ in receiver.calls} == {"alert-0002"}
+    # Verified as a receiver would: with the Standard Webhooks reference library.
+    verifier = standardwebhooks.Webhook(base64.b64encode(SECRET.encode()).decode())
+    assert verifier.verify(body, headers)["id"] == "alert-0002"
+    tampered = body.replace(b"alert-0002", b"alert-0003")
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        verifier.verify(tampered, headers)
+    stale = {**headers, "webhook-timestamp": str(int(time.time()) - 3600)}
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        verifier.verify(body, stale)  # a replay an hour later is refused
     assert sample("wirewatch_api_webhook_deliveries_total", outcome="delivered") == delivered + 1
 
 

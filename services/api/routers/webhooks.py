@@ -33,10 +33,13 @@ def _store(request: Request) -> Subscriptions:
 async def create_webhook(request: Request, _caller: Admin, body: WebhookIn) -> Webhook:
     """Subscribe a URL to the alerts matching `filters`.
 
-    Each delivery is a POST of the alert JSON with `X-Wirewatch-Timestamp` and
-    `X-Wirewatch-Signature: sha256=HMAC-SHA256(secret, timestamp + "." + body)`.
+    Each delivery is a POST of the alert JSON signed as Standard Webhooks specify
+    (`webhook-id`: the alert id, `webhook-timestamp`, `webhook-signature:
+    v1,base64(HMAC-SHA256(key, id + "." + timestamp + "." + body))`), so any Standard
+    Webhooks library verifies it and refuses replays; the key is a `whsec_` secret's
+    decoded bytes, or any other secret's UTF-8 bytes.
     Deliveries are retried with backoff and given up after a limit; they may repeat,
-    so receivers de-duplicate by alert id (`X-Wirewatch-Alert-Id`).
+    so receivers de-duplicate by `webhook-id`.
     """
     return (await subscribe(_store(request), body)).public()
 
