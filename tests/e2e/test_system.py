@@ -223,4 +223,4 @@ def test_sse_client_and_webhook_get_the_alert_quickly(tmp_path: Path) -> None:
         assert [a for _, a in events if a["article_id"] == article_id], events
         hooks = [r for r in receiver.received if orjson.loads(r[1])["article_id"] == article_id]
         assert hooks, receiver.received
-        assert hooks[0][2]["x-wirewatch-signature"].startswith("sha256=")
+        assert hooks[0][2]["webhook-signature"].startswith("v1,")

@@ -224,6 +224,6 @@ async def test_a_slow_receiver_does_not_hold_up_the_others(common: CommonSetting
         await eventually(lambda: fast_got(1))
         await publish(settings, [make_alert(2, created=utcnow())])
         await eventually(lambda: fast_got(2), timeout_s=20)  # not after the 120 s back-off
-    ids = [headers["x-wirewatch-alert-id"] for headers, _ in fast.calls]
+    ids = [headers["webhook-id"] for headers, _ in fast.calls]
     assert ids == ["alert-0001", "alert-0002"]
-    assert stuck.calls[0][0]["x-wirewatch-alert-id"] == "alert-0001"
+    assert stuck.calls[0][0]["webhook-id"] == "alert-0001"
