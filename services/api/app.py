@@ -23,7 +23,7 @@ from services.api.state import ApiState, state_of
 from services.core import kafka, problems
 from services.core.analysis.pipeline import Analyzer
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import operations
+from services.core.http import RateLimitHeaders, operations
 from services.core.lifecycle import sleep_or_stop
 from services.core.models import utcnow
 
@@ -98,6 +98,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     metrics.TOP_ACTORS.source = functools.partial(_top_actors, state)
     app.state.guard = state.guard
     app.add_middleware(CachedPolls, state=state)
+    app.add_middleware(RateLimitHeaders)  # outside the fast path: its answers get them too
     app.add_middleware(_Observe)  # added last: outermost, so it sees the fast path too
     if settings.api_cors_origins:
         app.add_middleware(
@@ -105,7 +106,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
             allow_origins=settings.api_cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type", "Last-Event-ID", "If-None-Match"],
-            expose_headers=["ETag", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
         )
     problems.install(app)
     for module in (alerts, actors, analyze, webhooks):

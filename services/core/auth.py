@@ -64,6 +64,17 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
+    def headers(self, caller: str) -> dict[str, str]:
+        """The caller's budget as the IETF RateLimit header fields: the burst, the calls
+        left now, and the seconds until the bucket is full again."""
+        bucket = self._buckets.get(caller)
+        tokens = float(self.burst) if bucket is None else bucket.tokens
+        return {
+            "RateLimit-Limit": str(self.burst),
+            "RateLimit-Remaining": str(math.floor(tokens)),
+            "RateLimit-Reset": str(math.ceil((self.burst - tokens) / self.rate)),
+        }
+
 
 class Guard:
     """Who is calling (a key, or anonymous where allowed), whether its scope allows the
@@ -101,6 +112,10 @@ class Guard:
         else:
             raise HTTPException(401, "missing X-API-Key header", {"WWW-Authenticate": "ApiKey"})
         wait = self.limiter.retry_after(caller)
+        budget = self.limiter.headers(caller)
+        request.state.ratelimit = budget  # RateLimitHeaders puts them on the response
         if wait > 0:
-            raise HTTPException(429, "rate limit exceeded", {"Retry-After": str(math.ceil(wait))})
+            raise HTTPException(
+                429, "rate limit exceeded", {"Retry-After": str(math.ceil(wait)), **budget}
+            )
         return caller

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # What a service's /readyz reports when ready (its status body), or None when not.
 Readiness = Callable[[Request], Awaitable[dict[str, Any] | None]]
@@ -38,6 +39,33 @@ def operations(ready: Readiness) -> APIRouter:
         return metrics_response()
 
     return router
+
+
+class RateLimitHeaders:
+    """Puts the caller's RateLimit-* fields (set by Guard.check) on every response that
+    went through the rate limiter, errors included."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_budget(message: Message) -> None:
+            budget = scope.get("state", {}).get("ratelimit")
+            if message["type"] == "http.response.start" and budget:
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode())
+                    for k, v in budget.items()
+                    if k.lower().encode() not in names
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_budget)
 
 
 async def json_only(request: Request) -> None:

@@ -19,7 +19,7 @@ from services.core import headers, kafka, problems
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import operations, read_limited
+from services.core.http import RateLimitHeaders, operations, read_limited
 from services.core.models import ArticleIn, RawArticle
 from services.core.tail import TopicTail
 from services.ingest import metrics
@@ -241,6 +241,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
         return response
 
     problems.install(app)
+    app.add_middleware(RateLimitHeaders)
     app.include_router(operations(_readiness))
     app.include_router(feed_routes.router)
     _add_article_schema(app)

@@ -245,6 +245,32 @@ async def test_rate_limit_answers_429_with_retry_after(common: CommonSettings) -
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[2].headers["retry-after"]) >= 1
     assert "wirewatch_api_rate_limited_total" in metrics
+    # The IETF RateLimit fields on every limited answer: burst 2, then 1, 0, 0 left.
+    assert [a.headers["ratelimit-limit"] for a in answers] == ["2", "2", "2"]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["1", "0", "0"]
+    assert int(answers[2].headers["ratelimit-reset"]) >= 1
+
+
+async def test_cors_preflight_answers_for_a_listed_origin(common: CommonSettings) -> None:
+    settings = _settings(common, api_cors_origins=["https://dash.example"])
+    preflight = {
+        "Origin": "https://dash.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-api-key",
+    }
+    async with serving(create_app(settings)) as client:
+        allowed = await client.options("/v1/alerts", headers=preflight)
+        other = await client.options(
+            "/v1/alerts", headers={**preflight, "Origin": "https://elsewhere.example"}
+        )
+        page = await client.get("/v1/alerts", headers={"Origin": "https://dash.example"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://dash.example"
+    assert "x-api-key" in allowed.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-origin" not in other.headers
+    exposed = page.headers["access-control-expose-headers"].lower()
+    assert "ratelimit-remaining" in exposed
+    assert "etag" in exposed
 
 
 async def test_actors_and_analyze(
