@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,52 @@ def test_an_article_submitted_with_an_unknown_field_is_refused() -> None:
     """Senders' input stays strict: a misspelt field is an error, not silently dropped."""
     with pytest.raises(ValidationError, match="titel"):
         ArticleIn.model_validate({"text": "Some text", "titel": "typo"})
+
+
+def _historic(name: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every committed version of a schema file that follows the evolution rule (open to
+    added fields); the closed ones before the rule was adopted are not a promise."""
+    log = subprocess.run(
+        ["git", "log", "--format=%h", "--", f"schemas/{name}.json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    versions = []
+    for commit in log:
+        text = subprocess.run(
+            ["git", "show", f"{commit}:schemas/{name}.json"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if '"additionalProperties": false' not in text:
+            versions.append((commit, json.loads(text)))
+    return versions
+
+
+@pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git history")
+def test_every_historic_schema_under_the_rule_validates_every_current_message(
+    analyzer: Analyzer,
+) -> None:
+    articles = read_file(SAMPLE_JSON) + read_file(SAMPLES / "wikinews-demo.jsonl")[:5]
+    results = analyzer.analyze(articles)
+    current = {
+        "article.raw.v1": [orjson.loads(a.model_dump_json()) for a in articles],
+        "article.enriched.v1": [orjson.loads(r.enriched.model_dump_json()) for r in results],
+        "alert.v1": [orjson.loads(a.model_dump_json()) for r in results for a in r.alerts],
+    }
+    for name, messages in current.items():
+        assert messages, name
+        historic = _historic(name)
+        assert historic, f"no committed open version of {name}"  # the check must check
+        for commit, schema in historic:
+            validator = Draft202012Validator(schema, format_checker=FormatChecker())
+            for message in messages:
+                errors = [e.message for e in validator.iter_errors(message)]
+                assert not errors, f"{name} as of {commit} refuses a current message: {errors}"
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: Path(p).name)
