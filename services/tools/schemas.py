@@ -18,9 +18,11 @@ from services.core.contracts import (
     REPO_SCHEMA_DIR,
     in_checkout,
     schema_for,
-    schema_path,
 )
 from services.core.errors import InputError
+from services.tools import asyncapi
+
+ASYNCAPI = "asyncapi.yaml"
 
 
 def render(name: str) -> bytes:
@@ -43,19 +45,33 @@ def write_schemas(out: Path | None, check: bool = False) -> int:
     return 0
 
 
+def files() -> dict[str, bytes]:
+    """Every file of the contract: the three JSON Schemas and the AsyncAPI document."""
+    out = {f"{name}.json": render(name) for name in CONTRACTS}
+    out[ASYNCAPI] = asyncapi.render(_version()).encode()
+    return out
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wirewatch")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
 def _write(directory: Path) -> list[str]:
     directory.mkdir(parents=True, exist_ok=True)
-    for name in CONTRACTS:
-        path = schema_path(name, directory)
-        path.write_bytes(render(name))
-        print(f"wrote {path}")
+    for name, body in files().items():
+        (directory / name).write_bytes(body)
+        print(f"wrote {directory / name}")
     return []
 
 
 def _check(directory: Path) -> list[str]:
     return [
-        str(schema_path(name, directory))
-        for name in CONTRACTS
-        if not schema_path(name, directory).exists()
-        or schema_path(name, directory).read_bytes() != render(name)
+        str(directory / name)
+        for name, body in files().items()
+        if not (directory / name).exists() or (directory / name).read_bytes() != body
     ]
