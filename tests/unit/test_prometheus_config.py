@@ -43,3 +43,11 @@ def test_every_alert_has_a_firing_and_a_silent_case() -> None:
                 cases.setdefault(case["alertname"], set()).add(bool(expected))
     assert len(alerts) >= 6
     assert {a: cases.get(a, set()) for a in alerts} == {a: {True, False} for a in alerts}
+
+
+def test_compose_runs_the_prometheus_major_version_the_tests_use() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    image = compose["services"]["prometheus"]["image"]
+    compose_major = image.split(":v", 1)[1].split(".")[0]
+    tested = _promtool("--version").split("version ", 1)[1].split(".")[0]
+    assert compose_major == tested, (image, tested)
