@@ -20,7 +20,7 @@ from services.api.fastpath import CachedPolls
 from services.api.routers import actors, alerts, analyze, webhooks
 from services.api.settings import ApiSettings
 from services.api.state import ApiState, state_of
-from services.core import kafka, problems
+from services.core import kafka, openapi, problems
 from services.core.analysis.pipeline import Analyzer
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
 from services.core.http import RateLimitHeaders, operations
@@ -115,11 +115,21 @@ def create_app(settings: ApiSettings) -> FastAPI:
             ],
         )
     problems.install(app)
+    openapi.complete(app, _etags)
     for module in (alerts, actors, analyze, webhooks):
         app.include_router(module.router)
 
     app.include_router(operations(_readiness))
     return app
+
+
+def _etags(schema: dict[str, Any]) -> None:
+    """The alert page's ETag, which If-None-Match answers with 304."""
+    ok = schema["paths"]["/v1/alerts"]["get"]["responses"]["200"]
+    ok.setdefault("headers", {})["ETag"] = {
+        "description": "the page's version; send it back in If-None-Match",
+        "schema": {"type": "string"},
+    }
 
 
 async def _readiness(request: Request) -> dict[str, Any] | None:

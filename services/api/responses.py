@@ -10,9 +10,9 @@ from services.core.models import (
     ActorType,
     Alert,
     EnrichedArticle,
+    InputText,
     SentimentLabel,
     Severity,
-    Text,
     UtcDatetime,
 )
 
@@ -68,8 +68,12 @@ class TargetSpan(BaseModel):
 
 
 class TargetSentiment(TargetSpan):
-    label: SentimentLabel
-    score: float
+    """A target's sentiment; a span that is not inside the text gets `error` instead (one
+    bad span does not refuse the request, which the schema cannot say in advance)."""
+
+    label: SentimentLabel | None = None
+    score: float | None = None
+    error: str | None = None
 
 
 class AnalyzeRequest(BaseModel):
@@ -87,7 +91,7 @@ class AnalyzeRequest(BaseModel):
         },
     )
 
-    text: Text
+    text: InputText
     title: str | None = Field(None, max_length=2_000)
     url: AnyHttpUrl | None = None
     source: str | None = Field(None, max_length=200)

@@ -38,6 +38,11 @@ def _not_blank(value: str) -> str:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank)]
+# A sender's text, as OpenAPI says it: at least one character that cleaning keeps (not
+# whitespace, not a control character), so a schema-valid text is never refused as empty.
+InputText = Annotated[
+    Text, Field(json_schema_extra={"pattern": "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u200b]"})
+]
 
 
 _CONFIG = ConfigDict(extra="ignore", frozen=True)
@@ -64,7 +69,19 @@ class ArticleIn(_Strict):
     `content_type: text/html`); HTML is reduced to the article's text.
     """
 
-    text: Text | None = None
+    # Exactly one of text and html, as the validator below insists, said in the schema too.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["html"], "properties": {"html": {"type": "string"}}},
+            ]
+        },
+    )
+
+    text: InputText | None = None
     html: str | None = Field(None, min_length=1, max_length=5 * MAX_TEXT_CHARS)
     content_type: Literal["text/plain", "text/html"] = "text/plain"
     title: str | None = Field(None, max_length=2_000)

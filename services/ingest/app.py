@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from services.core import headers, kafka, problems
+from services.core import headers, kafka, openapi, problems
 from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
 from services.core.auth import Guard, RateLimiter, Scope
 from services.core.brokerwatch import BrokerMetrics, BrokerWatch
@@ -244,7 +244,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
     app.add_middleware(RateLimitHeaders)
     app.include_router(operations(_readiness))
     app.include_router(feed_routes.router)
-    _add_article_schema(app)
+    openapi.complete(app, _article_schema)
     return app
 
 
@@ -339,16 +339,7 @@ def _unavailable(reason: str) -> Response:
     return problems.problem(503, reason, {"Retry-After": "5"})
 
 
-def _add_article_schema(app: FastAPI) -> None:
+def _article_schema(schema: dict[str, Any]) -> None:
     """Publish the ArticleIn model in OpenAPI, since the route reads its body by hand."""
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = original()
-            defs = ArticleIn.model_json_schema(ref_template="#/components/schemas/{model}")
-            schema.setdefault("components", {}).setdefault("schemas", {})["ArticleIn"] = defs
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    defs = ArticleIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.setdefault("components", {}).setdefault("schemas", {})["ArticleIn"] = defs

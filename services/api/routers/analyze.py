@@ -22,9 +22,23 @@ Writer = Annotated[str, Depends(require("write"))]
 
 
 def _targets(
+    result: Analysis, spans: list[TargetSpan], method: sentiment.SentimentMethod, length: int
+) -> list[TargetSentiment]:
+    """Each span inside the text scored like an actor mention; the others get an error."""
+    inside = [s for s in spans if s.start < s.end <= length]
+    scored = iter(_scored(result, inside, method))
+    why = f"need start < end <= len(text) ({length})"
+    return [
+        next(scored) if s.start < s.end <= length
+        else TargetSentiment(start=s.start, end=s.end, error=why)
+        for s in spans
+    ]  # fmt: skip
+
+
+def _scored(
     result: Analysis, spans: list[TargetSpan], method: sentiment.SentimentMethod
 ) -> list[TargetSentiment]:
-    """Each target span scored like an actor mention: in the sentence that contains it."""
+    """In the sentence that contains each span, as an actor mention is scored."""
     body = result.doc.text  # the article body as the rule engine parsed it (a FieldDoc)
     targets = []
     for span in spans:
@@ -57,11 +71,6 @@ async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeR
     analyzer: Analyzer | None = state.analyzer
     if analyzer is None:
         raise HTTPException(503, "analysis is disabled or still loading", {"Retry-After": "5"})
-    for i, span in enumerate(body.targets):
-        if not span.start < span.end <= len(body.text):
-            raise HTTPException(
-                422, f"targets[{i}]: need start < end <= len(text) ({len(body.text)})"
-            )
     try:
         article = prepare(
             ArticleIn(
@@ -80,5 +89,5 @@ async def analyze(request: Request, _: Writer, body: AnalyzeRequest) -> AnalyzeR
     return AnalyzeResponse(
         article=result.enriched,
         alerts=result.alerts,
-        targets=_targets(result, body.targets, analyzer.sentiment),
+        targets=_targets(result, body.targets, analyzer.sentiment, len(body.text)),
     )
