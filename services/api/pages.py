@@ -37,6 +37,11 @@ class BadFields(ValueError):
     """`fields` names something that is not a top-level field of an alert."""
 
 
+_NAME = "(?:" + "|".join(("summary", *ALERT_FIELDS)) + ")"
+# What parse_fields accepts, for the OpenAPI document: blank, or names separated by commas.
+FIELDS_PATTERN = rf"^\s*$|^\s*{_NAME}\s*(?:,\s*{_NAME}\s*)*$"
+
+
 def parse_fields(text: str | None) -> tuple[str, ...] | None:
     """None for whole alerts; else the named fields (`summary` for a preset), id first."""
     if text is None or not text.strip():

@@ -45,7 +45,14 @@ RATE_HEADERS = {
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", **_INT_HEADER}}
 
 
-def complete(app: FastAPI, extra: Callable[[dict[str, Any]], None] | None = None) -> None:
+Anonymous = Callable[[str, str], bool]  # (path, method): may it be called without a key?
+
+
+def complete(
+    app: FastAPI,
+    extra: Callable[[dict[str, Any]], None] | None = None,
+    anonymous: Anonymous = lambda _path, _method: False,
+) -> None:
     """Replace `app.openapi` with one that adds the missing parts (and `extra`'s)."""
     original = app.openapi
 
@@ -56,7 +63,7 @@ def complete(app: FastAPI, extra: Callable[[dict[str, Any]], None] | None = None
             for path, item in schema["paths"].items():
                 for method, operation in item.items():
                     if method in METHODS:
-                        _operation(path, method, operation)
+                        _operation(path, method, operation, anonymous(path, method))
             if extra is not None:
                 extra(schema)
             app.openapi_schema = schema
@@ -88,12 +95,13 @@ def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[st
     return answer
 
 
-def _operation(path: str, method: str, operation: dict[str, Any]) -> None:
+def _operation(path: str, method: str, operation: dict[str, Any], anonymous: bool) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if path in OPERATIONS:
         _operations_route(path, responses)
         return
-    operation["security"] = [{SCHEME: []}]
+    # `{}`: the key may be left out, where this deployment lets anyone call the operation.
+    operation["security"] = [{SCHEME: []}, {}] if anonymous else [{SCHEME: []}]
     for code, description in (("404", "Not found"), ("422", "Invalid request")):
         if code in responses or code == "422":
             responses[code] = _problem(description)

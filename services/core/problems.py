@@ -6,9 +6,10 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException  # FastAPI's and Starlette's (404, 405)
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -42,6 +43,8 @@ def install(app: FastAPI) -> None:
 
     async def http_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 400:  # e.g. a body that is not UTF-8: bad input, like the rest
+            return problem(422, str(exc.detail), dict(exc.headers or {}))
         return from_http(exc)
 
     async def invalid(_: Request, exc: Exception) -> Response:

@@ -69,6 +69,7 @@ async def _fields(
         str | None,
         Query(
             max_length=1_000,
+            pattern=pages.FIELDS_PATTERN,
             description="Comma-separated alert fields to return (`id` always comes), or "
             "`summary` for a compact page; default: whole alerts.",
         ),
