@@ -18,7 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.api import metrics
 from services.api.fastpath import CachedPolls
 from services.api.routers import actors, alerts, analyze, webhooks
-from services.api.security import route_scopes
 from services.api.settings import ApiSettings
 from services.api.state import ApiState, state_of
 from services.core import kafka, openapi, problems
@@ -116,17 +115,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
             ],
         )
     problems.install(app)
-    openapi.complete(app, _etags, lambda path, method: _anonymous(app, state, path, method))
+    openapi.complete(app, _etags, frozenset(state.guard.anonymous))
     for module in (alerts, actors, analyze, webhooks):
         app.include_router(module.router)
 
     app.include_router(operations(_readiness))
     return app
-
-
-def _anonymous(app: FastAPI, state: ApiState, path: str, method: str) -> bool:
-    scope = route_scopes(app).get((path, method))
-    return scope is not None and scope in state.guard.anonymous
 
 
 def _etags(schema: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
@@ -26,8 +25,10 @@ def make_guard(settings: ApiSettings) -> Guard:
 def require(scope: Scope) -> Callable[..., Awaitable[str]]:
     """A FastAPI dependency: `caller: str = Depends(require("read"))`."""
 
-    async def dependency(request: Request, _key: str | None = Security(API_KEY)) -> str:
-        """Checks the caller against `scope` (the route's required scope)."""
+    # The scope rides in the OpenAPI security requirement (3.1 allows role names there).
+    async def dependency(
+        request: Request, _key: str | None = Security(API_KEY, scopes=[scope])
+    ) -> str:
         guard: Guard = request.app.state.guard
         try:
             return guard.check(request, scope)
@@ -36,20 +37,4 @@ def require(scope: Scope) -> Callable[..., Awaitable[str]]:
                 metrics.RATE_LIMITED.inc()
             raise
 
-    dependency.wirewatch_scope = scope  # type: ignore[attr-defined]  # read by route_scopes
     return dependency
-
-
-def route_scopes(app: Any) -> dict[tuple[str, str], str]:
-    """The scope each (path, method) requires, from its `require` dependency."""
-    out: dict[tuple[str, str], str] = {}
-    for route in app.routes:
-        pending = list(getattr(getattr(route, "dependant", None), "dependencies", []))
-        while pending:
-            dep = pending.pop()
-            scope = getattr(dep.call, "wirewatch_scope", None)
-            if scope is not None:
-                for method in route.methods:
-                    out[(route.path, method.lower())] = scope
-            pending.extend(dep.dependencies)
-    return out

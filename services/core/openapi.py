@@ -45,15 +45,13 @@ RATE_HEADERS = {
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", **_INT_HEADER}}
 
 
-Anonymous = Callable[[str, str], bool]  # (path, method): may it be called without a key?
-
-
 def complete(
     app: FastAPI,
     extra: Callable[[dict[str, Any]], None] | None = None,
-    anonymous: Anonymous = lambda _path, _method: False,
+    anonymous: frozenset[str] = frozenset(),
 ) -> None:
-    """Replace `app.openapi` with one that adds the missing parts (and `extra`'s)."""
+    """Replace `app.openapi` with one that adds the missing parts (and `extra`'s).
+    `anonymous`: the scopes this deployment grants callers without a key."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -63,7 +61,7 @@ def complete(
             for path, item in schema["paths"].items():
                 for method, operation in item.items():
                     if method in METHODS:
-                        _operation(path, method, operation, anonymous(path, method))
+                        _operation(path, method, operation, anonymous)
             if extra is not None:
                 extra(schema)
             app.openapi_schema = schema
@@ -95,13 +93,18 @@ def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[st
     return answer
 
 
-def _operation(path: str, method: str, operation: dict[str, Any], anonymous: bool) -> None:
+def _operation(
+    path: str, method: str, operation: dict[str, Any], anonymous: frozenset[str]
+) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if path in OPERATIONS:
         _operations_route(path, responses)
         return
-    # `{}`: the key may be left out, where this deployment lets anyone call the operation.
-    operation["security"] = [{SCHEME: []}, {}] if anonymous else [{SCHEME: []}]
+    scopes = [s for req in operation.get("security", []) for s in req.get(SCHEME, [])]
+    requirement = {SCHEME: scopes}
+    # `{}`: the key may be left out, where this deployment grants anyone the scope.
+    open_to_all = bool(anonymous) and set(scopes) <= anonymous
+    operation["security"] = [requirement, {}] if open_to_all else [requirement]
     for code, description in (("404", "Not found"), ("422", "Invalid request")):
         if code in responses or code == "422":
             responses[code] = _problem(description)

@@ -12,11 +12,13 @@ from services.api.settings import ApiSettings
 from services.ingest.app import create_app as ingest_app
 from services.ingest.settings import IngestSettings
 
+KEY = "a-key-long-enough-0123"
+
 
 def _documents() -> dict[str, dict[str, Any]]:
     return {
         "api": api_app(ApiSettings(api_analyze_enabled=False)).openapi(),
-        "ingest": ingest_app(IngestSettings(ingest_allow_no_auth=True)).openapi(),
+        "ingest": ingest_app(IngestSettings(ingest_api_keys={KEY: ["write"]})).openapi(),
     }
 
 
@@ -48,7 +50,7 @@ def test_keys_errors_and_limits_are_declared(documents: dict[str, Any], service:
         answers = op["responses"]
         if path in {"/healthz", "/readyz", "/metrics"}:
             continue
-        assert op["security"] == [{"APIKeyHeader": []}], (method, path)
+        assert [list(r) for r in op["security"]] == [["APIKeyHeader"]], (method, path)
         for code in ("401", "403", "422", "429"):
             assert "application/problem+json" in answers[code]["content"], (method, path, code)
         assert "Retry-After" in answers["429"]["headers"]
@@ -57,6 +59,16 @@ def test_keys_errors_and_limits_are_declared(documents: dict[str, Any], service:
             assert "415" in answers, (method, path)
     metrics = doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert list(metrics) == ["text/plain"]
+
+
+def test_where_anyone_may_call_the_key_is_optional() -> None:
+    open_ingest = ingest_app(IngestSettings(ingest_allow_no_auth=True)).openapi()
+    assert open_ingest["paths"]["/v1/articles"]["post"]["security"] == [{"APIKeyHeader": []}, {}]
+    api = api_app(ApiSettings(api_analyze_enabled=False, api_anonymous_read=True)).openapi()
+    # The requirement names the scope (OpenAPI 3.1 allows roles for API keys).
+    assert api["paths"]["/v1/alerts"]["get"]["security"] == [{"APIKeyHeader": ["read"]}, {}]
+    # Webhooks need the admin scope, which is never anonymous.
+    assert api["paths"]["/v1/webhooks"]["get"]["security"] == [{"APIKeyHeader": ["admin"]}]
 
 
 def test_the_alert_page_declares_its_etag(documents: dict[str, Any]) -> None:
