@@ -130,10 +130,10 @@ async def test_errors_are_problem_details_and_a_wrong_content_type_is_415(
             "/v1/articles", content=b"hello", headers={"content-type": "text/plain"}
         )
         invalid = await client.post("/v1/articles", json={"title": "no text"})
-        missing = await client.get("/v1/feeds/none", headers={"X-API-Key": "nope"})
+        missing = await client.delete("/v1/feeds/none", headers={"X-API-Key": "nope"})
     assert wrong.status_code == 415
     assert invalid.status_code == 422
-    assert missing.status_code in (401, 403, 404)
+    assert missing.status_code == 401
     for answer in (wrong, invalid, missing):
         assert answer.headers["content-type"] == "application/problem+json"
         problem = answer.json()
@@ -141,7 +141,7 @@ async def test_errors_are_problem_details_and_a_wrong_content_type_is_415(
         assert problem["type"] == "about:blank"
         assert problem["title"]
         assert problem["detail"]
-    assert invalid.json()["errors"][0]["loc"] == ["body"]
+    assert invalid.json()["errors"][0]["loc"][0] == "body"
 
 
 async def test_body_over_the_limit_gets_413(common: CommonSettings) -> None:

@@ -69,7 +69,8 @@ async def _fields(
         str | None,
         Query(
             max_length=1_000,
-            pattern=pages.FIELDS_PATTERN,
+            # In the schema only: parse_fields' own message names the fields that exist.
+            json_schema_extra={"pattern": pages.FIELDS_PATTERN},
             description="Comma-separated alert fields to return (`id` always comes), or "
             "`summary` for a compact page; default: whole alerts.",
         ),
