@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from services.core.errors import InputError, OperationError
+from services.tools import output
 from services.tools.train_cli import add_commands as add_train_commands
 
 Command = Callable[[argparse.Namespace], int]
@@ -58,7 +59,7 @@ def _analyze(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from services.tools.replay import replay
 
-    return replay(args.file, args.url, args.batch, args.rate, args.api_key)
+    return replay(args.file, args.url, args.batch, args.rate, args.api_key, args.format)
 
 
 def _post(args: argparse.Namespace) -> int:
@@ -89,19 +90,19 @@ def _rules_test(args: argparse.Namespace) -> int:
     if (args.file is None) == (not args.from_topic):
         print("wirewatch rules test: give either --file FILE or --from-topic", file=sys.stderr)
         return 2
-    return backtest(args.rules, args.file, args.from_topic, args.limit, args.examples)
+    return backtest(args.rules, args.file, args.from_topic, args.limit, args.examples, args.format)
 
 
 def _eval_dedup(args: argparse.Namespace) -> int:
     from services.tools.dedup_eval import run
 
-    return run(args.file, args.limit, args.threshold)
+    return run(args.file, args.limit, args.threshold, args.format)
 
 
 def _eval_ner(args: argparse.Namespace) -> int:
     from services.tools.ner_eval import run
 
-    return run(args.file)
+    return run(args.file, args.format)
 
 
 def _sentiment(args: argparse.Namespace) -> int:
@@ -113,7 +114,7 @@ def _sentiment(args: argparse.Namespace) -> int:
 def _eval_sentiment(args: argparse.Namespace) -> int:
     from services.tools.sentiment import run_eval
 
-    return run_eval(args.files, args.method)
+    return run_eval(args.files, args.method, args.format)
 
 
 def _healthcheck(_: argparse.Namespace) -> int:
@@ -206,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == "replay":
             cmd.add_argument("--batch", type=int, default=100, help="articles per request")
             cmd.add_argument("--rate", type=float, default=0.0, help="articles/s (0: unlimited)")
+            output.add_option(cmd)
         cmd.set_defaults(func=func)
     rules = sub.add_parser("rules", help="alert rule tools").add_subparsers(
         dest="rules", required=True
@@ -216,6 +218,7 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--from-topic", action="store_true", help="the enriched topic from the start")
     test.add_argument("--limit", type=int, default=0, help="first N articles (0: all)")
     test.add_argument("--examples", type=int, default=3, help="examples per rule")
+    output.add_option(test)
     test.set_defaults(func=_rules_test)
     evals = sub.add_parser("eval", help="quality measurements").add_subparsers(
         dest="eval", required=True
@@ -226,15 +229,18 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("file", type=Path, help="JSONL articles (Wikinews format)")
     dedup.add_argument("--limit", type=int, default=300, help="originals to sample")
     dedup.add_argument("--threshold", type=float, default=0.5)
+    output.add_option(dedup)
     dedup.set_defaults(func=_eval_dedup)
     ner = evals.add_parser("ner", help="entity precision/recall/F1 by type on annotated JSONL")
     ner.add_argument("file", type=Path, help="{id, text, entities: [{start, end, label}]} per line")
+    output.add_option(ner)
     ner.set_defaults(func=_eval_ner)
     polarity = evals.add_parser(
         "sentiment", help="target sentiment accuracy, P/R/F1 by class, macro-F1 (NewsMTSC format)"
     )
     polarity.add_argument("files", type=Path, nargs="+", help="NewsMTSC JSONL files")
     polarity.add_argument("--method", choices=["model", "vader"], default="model")
+    output.add_option(polarity)
     polarity.set_defaults(func=_eval_sentiment)
     sentiment = sub.add_parser(
         "sentiment", help="sentiment toward marked targets, JSONL in, JSONL out, line for line"

@@ -16,6 +16,7 @@ from services.core.analysis.pipeline import Analyzer
 from services.core.articles import iter_jsonl, read_file, validate
 from services.core.models import Alert, EnrichedArticle, RawArticle
 from services.enrich.settings import EnrichSettings
+from services.tools.output import json_lines
 
 CHUNK = 64
 
@@ -82,7 +83,12 @@ def _example(alert: Alert) -> str:
 
 
 def backtest(
-    rules_path: Path, file: Path | None, from_topic: bool, limit: int, examples: int
+    rules_path: Path,
+    file: Path | None,
+    from_topic: bool,
+    limit: int,
+    examples: int,
+    fmt: str = "table",
 ) -> int:
     settings = EnrichSettings()
     try:
@@ -117,7 +123,15 @@ def backtest(
                         s.stories.add(alert.id)
                 bar.update(len(chunk))
                 chunk = []
-    _report(analyzer, stats, total)
+    if fmt == "json":
+        json_lines(
+            {"rule": r.id, "severity": r.severity, "articles": stats[r.id].articles,
+             "stories": len(stats[r.id].stories), "examples": stats[r.id].examples,
+             "of_articles": total, "rules_version": analyzer.rules.version}
+            for r in analyzer.rules.rules
+        )  # fmt: skip
+    else:
+        _report(analyzer, stats, total)
     return 0
 
 

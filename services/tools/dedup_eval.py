@@ -7,6 +7,7 @@ article on the same topic that must not match.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from services.core.articles import iter_jsonl
 from services.core.models import utcnow
 from services.ingest.neardup import NearDuplicates, signature
+from services.tools.output import json_lines
 
 NAMES = ["Jane Doe", "Ahmed Ali", "Maria Rossi", "Li Wei", "John Smith", "Ana Souza"]
 AGENCIES = ["Reuters", "AP", "AFP", "dpa", "Anadolu"]
@@ -111,8 +113,11 @@ def evaluate(path: Path, limit: int, threshold: float, seed: int = 7) -> Scores:
     )
 
 
-def run(path: Path, limit: int, threshold: float) -> int:
+def run(path: Path, limit: int, threshold: float, fmt: str = "table") -> int:
     s = evaluate(path, limit, threshold)
+    if fmt == "json":
+        json_lines([{"threshold": threshold, **dataclasses.asdict(s)}])
+        return 0
     print(f"threshold {threshold:g}: {s.positives} copies, {s.negatives} same-topic others")
     print(f"precision {s.precision:.3f}  recall {s.recall:.3f}")
     print(f"true positives {s.true_positives}, false positives {s.false_positives}")

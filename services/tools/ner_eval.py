@@ -9,6 +9,7 @@ from services.core.analysis.pipeline import Analyzer
 from services.core.articles import iter_jsonl, validate
 from services.core.errors import InputError
 from services.enrich.settings import EnrichSettings
+from services.tools.output import json_lines
 
 # Our actor types against the CoNLL-style labels of the evaluation files.
 TYPES = {"person": "PER", "organisation": "ORG", "place": "LOC"}
@@ -66,8 +67,15 @@ def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter
     return score(gold, found), Counter(x[3] for x in gold)
 
 
-def run(path: Path) -> int:
+def run(path: Path, fmt: str = "table") -> int:
     scores, support = evaluate(path)
+    if fmt == "json":
+        json_lines(
+            {"type": label, "precision": p, "recall": r, "f1": f,
+             "gold": support.get(label, sum(support.values()))}
+            for label, (p, r, f) in scores.items()
+        )  # fmt: skip
+        return 0
     print(f"{'type':<6}{'precision':>10}{'recall':>8}{'F1':>8}{'gold':>7}")
     for label, (p, r, f) in scores.items():
         print(

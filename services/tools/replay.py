@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from services.core.articles import InvalidArticles, iter_jsonl, validate
 from services.core.errors import InputError, OperationError
+from services.tools.output import json_lines
 
 RETRIES = 5
 
@@ -40,7 +41,9 @@ def _send(client: httpx.Client, body: bytes, headers: dict[str, str]) -> dict[st
     return result
 
 
-def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -> int:
+def replay(
+    path: Path, url: str, batch: int, rate: float, api_key: str | None, fmt: str = "table"
+) -> int:
     """Publish every valid line of a JSONL file; print accepted/duplicate/rejected counts."""
     counts: Counter[str] = Counter()
     pending: list[Any] = []
@@ -70,8 +73,11 @@ def replay(path: Path, url: str, batch: int, rate: float, api_key: str | None) -
             if len(pending) >= batch:
                 flush()
         flush()
-    print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
-          f"rejected {counts['rejected']}")  # fmt: skip
+    if fmt == "json":
+        json_lines([{k: counts[k] for k in ("accepted", "duplicate", "rejected")}])
+    else:
+        print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, "
+              f"rejected {counts['rejected']}")  # fmt: skip
     # Every line rejected is a failed replay, not a quiet success.
     return 1 if counts["rejected"] and not counts["accepted"] + counts["duplicate"] else 0
 

@@ -12,6 +12,7 @@ import orjson
 from services.core.analysis.sentiment import methods as sentiment
 from services.core.analysis.sentiment.model import TargetModel
 from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, read_newsmtsc
+from services.tools.output import json_lines
 
 Predict = Callable[[Sequence[Target]], list[Prediction]]
 
@@ -99,8 +100,12 @@ def format_report(name: str, report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_eval(paths: list[Path], method: str) -> int:
+def run_eval(paths: list[Path], method: str, fmt: str = "table") -> int:
     predict: Predict = sentiment.vader if method == "vader" else TargetModel().predict
     for path in paths:
-        print(format_report(path.name, evaluate(path, predict)))
+        report = evaluate(path, predict)
+        if fmt == "json":
+            json_lines([{"file": path.name, "method": method, **report}])
+        else:
+            print(format_report(path.name, report))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,21 @@ def test_the_ingest_url_follows_the_settings(monkeypatch: pytest.MonkeyPatch) ->
     done = _wirewatch("replay", "--help")
     help_text = done.stdout
     assert "(default: 100)" in help_text  # --batch: --help shows defaults
+
+
+def test_results_as_json_lines_for_programs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no text"}\n')
+    done = _wirewatch("replay", str(bad), "--url", "http://127.0.0.1:9", "--format", "json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == {"accepted": 0, "duplicate": 0, "rejected": 1}
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - {id: tripoli, name: Tripoli, severity: low, terms: [Tripoli]}\n")
+    articles = tmp_path / "a.jsonl"
+    articles.write_text(
+        '{"id": "a1", "title": "T", "text": "Rockets hit Tripoli on Monday, officials said."}\n'
+    )
+    done = _wirewatch("rules", "test", str(rules), "--file", str(articles), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    [row] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (row["rule"], row["articles"], row["of_articles"]) == ("tripoli", 1, 1)
