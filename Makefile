@@ -54,7 +54,7 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/wirewatch schemas --check
-	$(BIN)/python -m services.tools.config_docs --check
+	$(BIN)/python -m wirewatch.tools.config_docs --check
 
 test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka
 	$(BIN)/pytest -m 'not long'
@@ -92,7 +92,7 @@ schemas: $(STAMP)  ## regenerate schemas/ from the message models
 	$(BIN)/wirewatch schemas
 
 docs: $(STAMP)  ## regenerate docs/configuration.md from the settings' descriptions
-	$(BIN)/python -m services.tools.config_docs
+	$(BIN)/python -m wirewatch.tools.config_docs
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench .tools .kafka deploy/k8s/validate/node_modules

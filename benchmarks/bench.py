@@ -10,13 +10,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.model import TargetModel
-from services.core.analysis.sentiment.targets import Prediction, Target
-from services.core.articles import iter_jsonl, validate
-from services.core.models import RawArticle
-from services.tools.analyze import CHUNK
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.model import TargetModel
+from wirewatch.core.analysis.sentiment.targets import Prediction, Target
+from wirewatch.core.articles import iter_jsonl, validate
+from wirewatch.core.models import RawArticle
+from wirewatch.tools.analyze import CHUNK
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "data" / "wikinews" / "articles.jsonl"

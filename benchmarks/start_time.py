@@ -27,15 +27,15 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.broker import free_port
-from services.core.headers import message_headers
-from services.core.kafka_broker import KafkaBroker
-from services.core.models import RawArticle, utcnow
-from services.core.settings import CommonSettings
-from services.ingest.neardup import SIGNATURE_HEADER, signature, to_bytes
-from services.ingest.publisher import CONTENT_HASH_HEADER, content_hash
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.broker import free_port
+from wirewatch.core.headers import message_headers
+from wirewatch.core.kafka_broker import KafkaBroker
+from wirewatch.core.models import RawArticle, utcnow
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ingest.neardup import SIGNATURE_HEADER, signature, to_bytes
+from wirewatch.ingest.publisher import CONTENT_HASH_HEADER, content_hash
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
@@ -129,7 +129,7 @@ def _time_start(name: str, bootstrap: str, code: Path) -> float:
     )
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", f"services.{name}"],
+        [sys.executable, "-m", f"wirewatch.{name}"],
         cwd=code,
         env=env,
         stdout=subprocess.DEVNULL,

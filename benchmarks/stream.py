@@ -23,8 +23,8 @@ from benchmarks import stream_api, stream_report
 from benchmarks.arrivals import Arrivals
 from benchmarks.stream_report import Figure, Run
 from benchmarks.system import RunningSystem
-from services.core.articles import iter_jsonl, validate
-from services.core.settings import CommonSettings
+from wirewatch.core.articles import iter_jsonl, validate
+from wirewatch.core.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
@@ -127,7 +127,7 @@ async def burst(sys_: RunningSystem, arr: Arrivals, items: list[dict[str, Any]],
 def _offline_rate(items: list[dict[str, Any]]) -> float:
     """What `wirewatch analyze` does with the same articles, in this process."""
     from benchmarks.bench import _analyze
-    from services.core.analysis.pipeline import Analyzer
+    from wirewatch.core.analysis.pipeline import Analyzer
 
     articles = validate(items)
     analyzer = Analyzer.load()

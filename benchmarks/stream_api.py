@@ -13,7 +13,7 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from services.core.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 if TYPE_CHECKING:
     from benchmarks.stream_report import Run

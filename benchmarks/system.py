@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from services.core.broker import free_port
+from wirewatch.core.broker import free_port
 
 BANNER = "wirewatch is running"
 KAFKA_LINE = re.compile(r"^\s*Kafka\s+(\S+)", re.MULTILINE)
@@ -45,7 +45,7 @@ class RunningSystem:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> RunningSystem:
-        cmd = [sys.executable, "-m", "services.cli", "run", "--no-samples"]
+        cmd = [sys.executable, "-m", "wirewatch.cli", "run", "--no-samples"]
         if self.enrich_workers != 1:
             cmd += ["--enrich-workers", str(self.enrich_workers)]
         with self.log.open("wb") as out:
@@ -74,7 +74,7 @@ class RunningSystem:
             proc.wait()
 
     def enrich_pids(self) -> list[int]:
-        """The enrich workers this launcher started (children running `-m services.enrich`)."""
+        """The enrich workers this launcher started (children running `-m wirewatch.enrich`)."""
         assert self._proc is not None
         found = []
         for entry in Path("/proc").iterdir():
@@ -86,7 +86,7 @@ class RunningSystem:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == self._proc.pid and b"services.enrich" in cmdline:
+            if parent == self._proc.pid and b"wirewatch.enrich" in cmdline:
                 found.append(int(entry.name))
         return found
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from services.core.errors import InputError, OperationError
-from services.tools import output
-from services.tools.train_cli import add_commands as add_train_commands
+from wirewatch.core.errors import InputError, OperationError
+from wirewatch.tools import output
+from wirewatch.tools.train_cli import add_commands as add_train_commands
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _service(name: str) -> Command:
     def run(_: argparse.Namespace) -> int:
-        module = __import__(f"services.{name}.__main__", fromlist=["main"])
+        module = __import__(f"wirewatch.{name}.__main__", fromlist=["main"])
         module.main()
         return 0
 
@@ -39,7 +39,7 @@ def _service(name: str) -> Command:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from services.launcher import DEMO_SAMPLES, launch
+    from wirewatch.launcher import DEMO_SAMPLES, launch
 
     samples = None if args.no_samples else (args.samples or DEMO_SAMPLES)
     return launch(
@@ -51,19 +51,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from services.tools.analyze import analyze
+    from wirewatch.tools.analyze import analyze
 
     return analyze(args.file, sys.stdout)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from services.tools.replay import replay
+    from wirewatch.tools.replay import replay
 
     return replay(args.file, args.url, args.batch, args.rate, args.api_key, args.format)
 
 
 def _post(args: argparse.Namespace) -> int:
-    from services.tools.replay import post_file
+    from wirewatch.tools.replay import post_file
 
     return post_file(args.file, args.url, args.api_key)
 
@@ -71,8 +71,8 @@ def _post(args: argparse.Namespace) -> int:
 def _topics(_: argparse.Namespace) -> int:
     import asyncio
 
-    from services.core import kafka, logs
-    from services.core.settings import CommonSettings
+    from wirewatch.core import kafka, logs
+    from wirewatch.core.settings import CommonSettings
 
     settings = CommonSettings()
     logs.configure(settings.log_level, settings.log_format)
@@ -85,7 +85,7 @@ def _topics(_: argparse.Namespace) -> int:
 
 
 def _rules_test(args: argparse.Namespace) -> int:
-    from services.tools.backtest import backtest
+    from wirewatch.tools.backtest import backtest
 
     if (args.file is None) == (not args.from_topic):
         print("wirewatch rules test: give either --file FILE or --from-topic", file=sys.stderr)
@@ -94,34 +94,34 @@ def _rules_test(args: argparse.Namespace) -> int:
 
 
 def _eval_dedup(args: argparse.Namespace) -> int:
-    from services.tools.dedup_eval import run
+    from wirewatch.tools.dedup_eval import run
 
     return run(args.file, args.limit, args.threshold, args.format)
 
 
 def _eval_ner(args: argparse.Namespace) -> int:
-    from services.tools.ner_eval import run
+    from wirewatch.tools.ner_eval import run
 
     return run(args.file, args.format)
 
 
 def _sentiment(args: argparse.Namespace) -> int:
-    from services.tools.sentiment import run
+    from wirewatch.tools.sentiment import run
 
     return run(args.file)
 
 
 def _eval_sentiment(args: argparse.Namespace) -> int:
-    from services.tools.sentiment import run_eval
+    from wirewatch.tools.sentiment import run_eval
 
     return run_eval(args.files, args.method, args.format)
 
 
 def _healthcheck(_: argparse.Namespace) -> int:
     """0 if a wirewatch service on this host answers /healthz on its configured port."""
-    from services.api.settings import ApiSettings
-    from services.enrich.settings import EnrichSettings
-    from services.ingest.settings import IngestSettings
+    from wirewatch.api.settings import ApiSettings
+    from wirewatch.enrich.settings import EnrichSettings
+    from wirewatch.ingest.settings import IngestSettings
 
     ports = (
         ApiSettings().api_port,
@@ -139,7 +139,7 @@ def _healthcheck(_: argparse.Namespace) -> int:
 
 
 def _schemas(args: argparse.Namespace) -> int:
-    from services.tools.schemas import write_schemas
+    from wirewatch.tools.schemas import write_schemas
 
     return write_schemas(args.out, check=args.check)
 
@@ -287,7 +287,7 @@ def _fail(args: argparse.Namespace, exc: BaseException, code: int) -> int:
 
 def _ingest_url() -> str:
     """The ingest service as configured for this machine (WIREWATCH_INGEST_HOST/PORT)."""
-    from services.ingest.settings import IngestSettings
+    from wirewatch.ingest.settings import IngestSettings
 
     settings = IngestSettings()
     # A service listening on every interface is reached on loopback from here.

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import httpx
 
-from services.api.settings import ApiSettings
-from services.core import kafka, logs
-from services.core.broker import EmbeddedBroker
-from services.core.kafka_broker import KafkaBroker, KafkaUnavailable, default_data_dir
-from services.enrich.settings import EnrichSettings
-from services.ingest.settings import IngestSettings
-from services.supervise import Service, Supervisor
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core import kafka, logs
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.kafka_broker import KafkaBroker, KafkaUnavailable, default_data_dir
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.ingest.settings import IngestSettings
+from wirewatch.supervise import Service, Supervisor
 
 log = logging.getLogger("wirewatch.run")
 DEMO_SAMPLES = Path(__file__).resolve().parent / "data" / "samples" / "wikinews-demo.jsonl"

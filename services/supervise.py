@@ -9,7 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from services.core.lifecycle import die_with_parent
+from wirewatch.core.lifecycle import die_with_parent
 
 log = logging.getLogger("wirewatch.run")
 FIRST_DELAY_S = 1.0
@@ -40,7 +40,7 @@ class Service:
     def start(self) -> None:
         # A session of its own: Ctrl-C reaches only the launcher, which stops us in order.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.module}"],
+            [sys.executable, "-m", f"wirewatch.{self.module}"],
             env=self.env,
             start_new_session=True,
             preexec_fn=die_with_parent,  # a killed launcher leaves no service behind

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.broker import EmbeddedBroker
-from services.core.kafka_broker import DEFAULT_LIB, KafkaBroker
-from services.core.settings import CommonSettings
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.kafka_broker import DEFAULT_LIB, KafkaBroker
+from wirewatch.core.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from services.core.kafka import partitions_of
+from wirewatch.core.kafka import partitions_of
 
 
 async def read_topic(bootstrap: str, topic: str, want: int, timeout_s: float = 30.0) -> list[Any]:
@@ -79,7 +79,7 @@ async def produce_many(
 
 async def publish_alerts(settings: Any, analyzer: Any, article: Any) -> list[Any]:
     """The alerts the analyzer raises for `article`, produced to the alerts topic."""
-    from services.core.articles import validate
+    from wirewatch.core.articles import validate
 
     [result] = analyzer.analyze(validate([article]))
     for alert in result.alerts:

@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.tools import train_sentiment as ts
+from wirewatch.tools import train_sentiment as ts
 
 SOFT = Path(__file__).resolve().parent / "distill" / "wikinews-mpnet.jsonl.gz"
 FROZEN = "encoder.embeddings.word_embeddings.weight"

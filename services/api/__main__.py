@@ -1,10 +1,10 @@
-"""`python -m services.api`: run the api service."""
+"""`python -m wirewatch.api`: run the api service."""
 
 from __future__ import annotations
 
-from services.api.app import create_app
-from services.api.settings import ApiSettings
-from services.core.serve import serve
+from wirewatch.api.app import create_app
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core.serve import serve
 
 
 def main() -> None:

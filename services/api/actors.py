@@ -6,9 +6,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.api.responses import ActorSummary, SeriesPoint
-from services.core.ids import actor_slug
-from services.core.models import ActorType, EnrichedArticle
+from wirewatch.api.responses import ActorSummary, SeriesPoint
+from wirewatch.core.ids import actor_slug
+from wirewatch.core.models import ActorType, EnrichedArticle
 
 
 @dataclass

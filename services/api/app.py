@@ -15,17 +15,17 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.api import metrics
-from services.api.fastpath import CachedPolls
-from services.api.routers import actors, alerts, analyze, webhooks
-from services.api.settings import ApiSettings
-from services.api.state import ApiState, state_of
-from services.core import kafka, openapi, problems
-from services.core.analysis.pipeline import Analyzer
-from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import RateLimitHeaders, operations
-from services.core.lifecycle import sleep_or_stop
-from services.core.models import utcnow
+from wirewatch.api import metrics
+from wirewatch.api.fastpath import CachedPolls
+from wirewatch.api.routers import actors, alerts, analyze, webhooks
+from wirewatch.api.settings import ApiSettings
+from wirewatch.api.state import ApiState, state_of
+from wirewatch.core import kafka, openapi, problems
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.brokerwatch import BrokerMetrics, BrokerWatch
+from wirewatch.core.http import RateLimitHeaders, operations
+from wirewatch.core.lifecycle import sleep_or_stop
+from wirewatch.core.models import utcnow
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 60.0

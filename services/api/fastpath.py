@@ -14,10 +14,10 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.api import metrics
-from services.api.pages import Page
-from services.api.state import ApiState
-from services.core import problems
+from wirewatch.api import metrics
+from wirewatch.api.pages import Page
+from wirewatch.api.state import ApiState
+from wirewatch.core import problems
 
 PATH = "/v1/alerts"
 ROUTE = SimpleNamespace(path=PATH)  # what the metrics middleware reads as the route template

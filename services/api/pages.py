@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from services.core.models import Alert
+from wirewatch.core.models import Alert
 
 ALERT_FIELDS = tuple(Alert.model_fields)
 SUMMARY_FIELDS = (

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-from services.core.models import (
+from wirewatch.core.models import (
     ActorType,
     Alert,
     EnrichedArticle,

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
-from services.api import metrics
-from services.api.settings import ApiSettings
-from services.core.auth import Guard, RateLimiter, Scope
+from wirewatch.api import metrics
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core.auth import Guard, RateLimiter, Scope
 
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 

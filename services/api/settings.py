@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.core.analysis.entities.nlp import DEFAULT_MODEL
-from services.core.auth import ApiKeys
-from services.core.settings import CommonSettings
+from wirewatch.core.analysis.entities.nlp import DEFAULT_MODEL
+from wirewatch.core.auth import ApiKeys
+from wirewatch.core.settings import CommonSettings
 
 
 class ApiSettings(CommonSettings):

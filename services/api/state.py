@@ -7,18 +7,18 @@ from typing import Any
 
 from fastapi import Request
 
-from services.api import metrics
-from services.api.actors import ActorBook
-from services.api.pages import PageCache
-from services.api.security import make_guard
-from services.api.settings import ApiSettings
-from services.api.stream import StreamHub
-from services.api.view import AlertView
-from services.api.webhooks import Dispatcher, subscriptions
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.models import Alert, EnrichedArticle
-from services.core.tail import TopicTail
+from wirewatch.api import metrics
+from wirewatch.api.actors import ActorBook
+from wirewatch.api.pages import PageCache
+from wirewatch.api.security import make_guard
+from wirewatch.api.settings import ApiSettings
+from wirewatch.api.stream import StreamHub
+from wirewatch.api.view import AlertView
+from wirewatch.api.webhooks import Dispatcher, subscriptions
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.models import Alert, EnrichedArticle
+from wirewatch.core.tail import TopicTail
 
 
 class ApiState:

@@ -7,10 +7,10 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 
-from services.api import metrics
-from services.api.cursor import Position
-from services.api.view import AlertQuery, AlertView
-from services.core.models import Alert
+from wirewatch.api import metrics
+from wirewatch.api.cursor import Position
+from wirewatch.api.view import AlertQuery, AlertView
+from wirewatch.core.models import Alert
 
 Item = tuple[Alert, Position]
 

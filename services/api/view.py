@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from services.api.cursor import Position
-from services.core.ids import actor_slug
-from services.core.models import Alert, utcnow
+from wirewatch.api.cursor import Position
+from wirewatch.core.ids import actor_slug
+from wirewatch.core.models import Alert, utcnow
 
 Outcome = Literal["added", "updated", "duplicate"]
 Listener = Callable[[Alert, Position], None]

@@ -17,14 +17,14 @@ import httpx
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
-from services.api import metrics
-from services.api.responses import StoredWebhook, WebhookFilters, WebhookIn
-from services.api.settings import ApiSettings
-from services.api.view import AlertQuery
-from services.core import kafka
-from services.core.lifecycle import sleep_or_stop
-from services.core.models import Alert, utcnow
-from services.core.table import TopicTable
+from wirewatch.api import metrics
+from wirewatch.api.responses import StoredWebhook, WebhookFilters, WebhookIn
+from wirewatch.api.settings import ApiSettings
+from wirewatch.api.view import AlertQuery
+from wirewatch.core import kafka
+from wirewatch.core.lifecycle import sleep_or_stop
+from wirewatch.core.models import Alert, utcnow
+from wirewatch.core.table import TopicTable
 
 log = logging.getLogger(__name__)
 # Standard Webhooks (standardwebhooks.com): receivers verify with its libraries.

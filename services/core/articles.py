@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from services.core.ids import article_id, canonical_url
-from services.core.models import ArticleIn, RawArticle, utcnow
-from services.core.text import clean_text, extract_html, language
+from wirewatch.core.ids import article_id, canonical_url
+from wirewatch.core.models import ArticleIn, RawArticle, utcnow
+from wirewatch.core.text import clean_text, extract_html, language
 
 NDJSON_TYPES = frozenset(
     {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}

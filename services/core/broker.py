@@ -10,8 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from services.core.errors import OperationError
-from services.core.lifecycle import die_with_parent
+from wirewatch.core.errors import OperationError
+from wirewatch.core.lifecycle import die_with_parent
 
 log = logging.getLogger(__name__)
 

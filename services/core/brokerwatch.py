@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 
-from services.core.lifecycle import sleep_or_stop
+from wirewatch.core.lifecycle import sleep_or_stop
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 
-from services.core.models import Alert, EnrichedArticle, RawArticle
+from wirewatch.core.models import Alert, EnrichedArticle, RawArticle
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CONTRACTS: dict[str, type[BaseModel]] = {

@@ -6,7 +6,7 @@ import re
 import secrets
 from typing import Any
 
-from services.core.kafka import header
+from wirewatch.core.kafka import header
 
 SCHEMA = "wirewatch-schema"  # the value's schema, e.g. article.enriched.v1
 CONTENT_TYPE = "content-type"  # always application/json

@@ -17,7 +17,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from prometheus_client import Gauge
 
-from services.core.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 

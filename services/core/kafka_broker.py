@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 from typing import IO
 
-from services.core.broker import _port_open, free_port, stop_process
-from services.core.lifecycle import die_with_parent
+from wirewatch.core.broker import _port_open, free_port, stop_process
+from wirewatch.core.lifecycle import die_with_parent
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.core import problems
+from wirewatch.core import problems
 
 OPERATIONS = frozenset({"/healthz", "/readyz", "/metrics"})
 METHODS = frozenset({"get", "post", "put", "patch", "delete"})

@@ -7,8 +7,8 @@ import logging
 import uvicorn
 from fastapi import FastAPI
 
-from services.core import logs
-from services.core.settings import CommonSettings
+from wirewatch.core import logs
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 

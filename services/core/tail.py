@@ -10,8 +10,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.core import kafka
-from services.core.settings import CommonSettings
+from wirewatch.core import kafka
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Any], None]

@@ -1,17 +1,17 @@
-"""`python -m services.enrich`: run the enrich worker with its metrics endpoint."""
+"""`python -m wirewatch.enrich`: run the enrich worker with its metrics endpoint."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from services.core import logs
-from services.core.lifecycle import install_stop_signals
-from services.enrich import health
-from services.enrich.settings import EnrichSettings
-from services.enrich.worker import run
+from wirewatch.core import logs
+from wirewatch.core.lifecycle import install_stop_signals
+from wirewatch.enrich import health
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.enrich.worker import run
 
-log = logging.getLogger("services.enrich")
+log = logging.getLogger("wirewatch.enrich")
 
 
 async def _main(settings: EnrichSettings) -> None:

@@ -15,7 +15,7 @@ from aiokafka.errors import (
     ProducerFenced,
 )
 
-from services.enrich.settings import EnrichSettings
+from wirewatch.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 Offsets = dict[TopicPartition, int]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
-from services.core.models import EnrichedArticle
+from wirewatch.core.models import EnrichedArticle
 
 # No `*_created` series: they double the series count and no panel or rule reads them.
 disable_created_metrics()  # type: ignore[no-untyped-call]

@@ -11,12 +11,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from services.core import failpoints, headers
-from services.core.analysis.alerting import Alerting
-from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.models import Alert, EnrichedArticle, RawArticle, utcnow
-from services.enrich import metrics
-from services.enrich.settings import EnrichSettings
+from wirewatch.core import failpoints, headers
+from wirewatch.core.analysis.alerting import Alerting
+from wirewatch.core.analysis.pipeline import Analysis, Analyzer
+from wirewatch.core.models import Alert, EnrichedArticle, RawArticle, utcnow
+from wirewatch.enrich import metrics
+from wirewatch.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2_000

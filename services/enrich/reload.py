@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis import rules as rules_mod
-from services.enrich import metrics
+from wirewatch.core.analysis import rules as rules_mod
+from wirewatch.enrich import metrics
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.core.analysis.entities.nlp import DEFAULT_MODEL
-from services.core.settings import CommonSettings
+from wirewatch.core.analysis.entities.nlp import DEFAULT_MODEL
+from wirewatch.core.settings import CommonSettings
 
 
 class EnrichSettings(CommonSettings):

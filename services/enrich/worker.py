@@ -16,20 +16,20 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from services.core import failpoints, kafka
-from services.core.analysis import rules as rules_mod
-from services.core.analysis.alerting import Alerting
-from services.core.analysis.pipeline import Analyzer
-from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.lifecycle import Stopped, sleep_or_stop, unless_stopping
-from services.core.models import Alert, RawArticle
-from services.core.tail import TopicTail
-from services.enrich import metrics
-from services.enrich.commit import AtLeastOnce, Committer, Transactional, transactional_id
-from services.enrich.health import Readiness
-from services.enrich.processor import BatchProcessor, Prepared
-from services.enrich.reload import RulesWatcher
-from services.enrich.settings import EnrichSettings
+from wirewatch.core import failpoints, kafka
+from wirewatch.core.analysis import rules as rules_mod
+from wirewatch.core.analysis.alerting import Alerting
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.brokerwatch import BrokerMetrics, BrokerWatch
+from wirewatch.core.lifecycle import Stopped, sleep_or_stop, unless_stopping
+from wirewatch.core.models import Alert, RawArticle
+from wirewatch.core.tail import TopicTail
+from wirewatch.enrich import metrics
+from wirewatch.enrich.commit import AtLeastOnce, Committer, Transactional, transactional_id
+from wirewatch.enrich.health import Readiness
+from wirewatch.enrich.processor import BatchProcessor, Prepared
+from wirewatch.enrich.reload import RulesWatcher
+from wirewatch.enrich.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 Batch = dict[TopicPartition, list[Any]]

@@ -1,12 +1,12 @@
-"""`python -m services.ingest`: run the ingest service."""
+"""`python -m wirewatch.ingest`: run the ingest service."""
 
 from __future__ import annotations
 
 import sys
 
-from services.core.serve import serve
-from services.ingest.app import create_app
-from services.ingest.settings import IngestSettings
+from wirewatch.core.serve import serve
+from wirewatch.ingest.app import create_app
+from wirewatch.ingest.settings import IngestSettings
 
 
 def main() -> None:

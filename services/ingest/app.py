@@ -15,20 +15,20 @@ from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from services.core import headers, kafka, openapi, problems
-from services.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
-from services.core.auth import Guard, RateLimiter, Scope
-from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.http import RateLimitHeaders, operations, read_limited
-from services.core.models import ArticleIn, RawArticle
-from services.core.tail import TopicTail
-from services.ingest import metrics
-from services.ingest.feeds import routes as feed_routes
-from services.ingest.feeds.model import load_config
-from services.ingest.feeds.poller import Poller
-from services.ingest.feeds.store import FeedBook
-from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, from_bytes, signature
-from services.ingest.publisher import (
+from wirewatch.core import headers, kafka, openapi, problems
+from wirewatch.core.articles import NDJSON_TYPES, InvalidArticles, decode_body, validate
+from wirewatch.core.auth import Guard, RateLimiter, Scope
+from wirewatch.core.brokerwatch import BrokerMetrics, BrokerWatch
+from wirewatch.core.http import RateLimitHeaders, operations, read_limited
+from wirewatch.core.models import ArticleIn, RawArticle
+from wirewatch.core.tail import TopicTail
+from wirewatch.ingest import metrics
+from wirewatch.ingest.feeds import routes as feed_routes
+from wirewatch.ingest.feeds.model import load_config
+from wirewatch.ingest.feeds.poller import Poller
+from wirewatch.ingest.feeds.store import FeedBook
+from wirewatch.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, from_bytes, signature
+from wirewatch.ingest.publisher import (
     CONTENT_HASH_HEADER,
     ArticlePublisher,
     Dedup,
@@ -36,7 +36,7 @@ from services.ingest.publisher import (
     PublishError,
     TooLarge,
 )
-from services.ingest.settings import IngestSettings
+from wirewatch.ingest.settings import IngestSettings
 
 T = TypeVar("T")
 ACCEPTED_TYPES = NDJSON_TYPES | {"application/json", "text/json"}

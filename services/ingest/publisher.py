@@ -13,10 +13,10 @@ from typing import Any, Literal
 from aiokafka import AIOKafkaProducer
 from datasketch import MinHash
 
-from services.core import headers
-from services.core.ids import comparable_text
-from services.core.models import RawArticle
-from services.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
+from wirewatch.core import headers
+from wirewatch.core.ids import comparable_text
+from wirewatch.core.models import RawArticle
+from wirewatch.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
 
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]

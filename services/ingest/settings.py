@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from services.core.auth import ApiKeys
-from services.core.settings import CommonSettings
+from wirewatch.core.auth import ApiKeys
+from wirewatch.core.settings import CommonSettings
 
 
 class IngestSettings(CommonSettings):

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from services.core.analysis.alerting import Alerting
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import InvalidArticles, read_file
-from services.core.errors import InputError
-from services.enrich.settings import EnrichSettings
+from wirewatch.core.analysis.alerting import Alerting
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import InvalidArticles, read_file
+from wirewatch.core.errors import InputError
+from wirewatch.enrich.settings import EnrichSettings
 
 CHUNK = 64
 

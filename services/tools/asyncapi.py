@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from services.core import headers
-from services.core.settings import CommonSettings
+from wirewatch.core import headers
+from wirewatch.core.settings import CommonSettings
 
 KAFKA_BINDING = "0.5.0"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from services.core.analysis import rules as rules_mod
-from services.core.analysis.alerting import Alerting
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import iter_jsonl, read_file, validate
-from services.core.models import Alert, EnrichedArticle, RawArticle
-from services.enrich.settings import EnrichSettings
-from services.tools.output import json_lines
+from wirewatch.core.analysis import rules as rules_mod
+from wirewatch.core.analysis.alerting import Alerting
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import iter_jsonl, read_file, validate
+from wirewatch.core.models import Alert, EnrichedArticle, RawArticle
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.tools.output import json_lines
 
 CHUNK = 64
 
@@ -45,7 +45,7 @@ def _from_file(path: Path, limit: int) -> Iterator[RawArticle]:
 
 def _from_topic(settings: EnrichSettings, limit: int) -> list[RawArticle]:
     """The enriched topic from its first offset, turned back into raw articles."""
-    from services.core.tail import TopicTail
+    from wirewatch.core.tail import TopicTail
 
     found: list[RawArticle] = []
 

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.core.articles import iter_jsonl
-from services.core.models import utcnow
-from services.ingest.neardup import NearDuplicates, signature
-from services.tools.output import json_lines
+from wirewatch.core.articles import iter_jsonl
+from wirewatch.core.models import utcnow
+from wirewatch.ingest.neardup import NearDuplicates, signature
+from wirewatch.tools.output import json_lines
 
 NAMES = ["Jane Doe", "Ahmed Ali", "Maria Rossi", "Li Wei", "John Smith", "Ana Souza"]
 AGENCIES = ["Reuters", "AP", "AFP", "dpa", "Anadolu"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import iter_jsonl, validate
-from services.core.errors import InputError
-from services.enrich.settings import EnrichSettings
-from services.tools.output import json_lines
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import iter_jsonl, validate
+from wirewatch.core.errors import InputError
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.tools.output import json_lines
 
 # Our actor types against the CoNLL-style labels of the evaluation files.
 TYPES = {"person": "PER", "organisation": "ORG", "place": "LOC"}

@@ -12,9 +12,9 @@ import httpx
 import orjson
 from tqdm import tqdm
 
-from services.core.articles import InvalidArticles, iter_jsonl, validate
-from services.core.errors import InputError, OperationError
-from services.tools.output import json_lines
+from wirewatch.core.articles import InvalidArticles, iter_jsonl, validate
+from wirewatch.core.errors import InputError, OperationError
+from wirewatch.tools.output import json_lines
 
 RETRIES = 5
 

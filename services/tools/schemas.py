@@ -12,15 +12,15 @@ from pathlib import Path
 
 import orjson
 
-from services.core.contracts import (
+from wirewatch.core.contracts import (
     CONTRACTS,
     PACKAGED_SCHEMA_DIR,
     REPO_SCHEMA_DIR,
     in_checkout,
     schema_for,
 )
-from services.core.errors import InputError
-from services.tools import asyncapi
+from wirewatch.core.errors import InputError
+from wirewatch.tools import asyncapi
 
 ASYNCAPI = "asyncapi.yaml"
 

@@ -9,10 +9,10 @@ from typing import IO, Any
 
 import orjson
 
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.model import TargetModel
-from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, read_newsmtsc
-from services.tools.output import json_lines
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.model import TargetModel
+from wirewatch.core.analysis.sentiment.targets import LABELS, Prediction, Target, read_newsmtsc
+from wirewatch.tools.output import json_lines
 
 Predict = Callable[[Sequence[Target]], list[Prediction]]
 

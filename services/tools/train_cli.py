@@ -24,7 +24,7 @@ def _missing() -> bool:
 def _sentiment(args: argparse.Namespace) -> int:
     if _missing():
         return 2
-    from services.tools.train_sentiment import Recipe, train
+    from wirewatch.tools.train_sentiment import Recipe, train
 
     dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -49,7 +49,7 @@ def _sentiment(args: argparse.Namespace) -> int:
 def _refine(args: argparse.Namespace) -> int:
     if _missing():
         return 2
-    from services.tools.train_refine import Refine, train
+    from wirewatch.tools.train_refine import Refine, train
 
     dev = [args.data / "mt-dev.jsonl", args.data / "rw-dev.jsonl"]
     plan = Refine(epochs=args.epochs, lr=args.lr, seed=args.seed)
@@ -68,21 +68,21 @@ def _refine(args: argparse.Namespace) -> int:
 
 
 def _teacher_probs(args: argparse.Namespace) -> int:
-    from services.tools.train_refine import teacher_probs
+    from wirewatch.tools.train_refine import teacher_probs
 
     print(teacher_probs(args.teacher, args.data / "train.jsonl", args.out), "targets labelled")
     return 0
 
 
 def _targets(args: argparse.Namespace) -> int:
-    from services.tools.train_sentiment import unlabelled_targets
+    from wirewatch.tools.train_sentiment import unlabelled_targets
 
     print(unlabelled_targets(args.articles, args.out, args.limit), "targets")
     return 0
 
 
 def _label(args: argparse.Namespace) -> int:
-    from services.tools.train_sentiment import label_file
+    from wirewatch.tools.train_sentiment import label_file
 
     print(label_file(args.teacher, args.targets, args.out), "targets labelled")
     return 0

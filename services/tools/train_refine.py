@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis.sentiment.targets import LABELS, Target, read_newsmtsc
-from services.tools import train_sentiment as ts
+from wirewatch.core.analysis.sentiment.targets import LABELS, Target, read_newsmtsc
+from wirewatch.tools import train_sentiment as ts
 
 FROZEN = "encoder.embeddings.word_embeddings.weight"
 
@@ -165,7 +165,7 @@ def train(
 
 def teacher_probs(teacher: Path, train_file: Path, out: Path) -> int:
     """The teacher's probabilities for every NewsMTSC train target, in file order."""
-    from services.core.analysis.sentiment.model import TargetModel
+    from wirewatch.core.analysis.sentiment.model import TargetModel
 
     model = TargetModel(teacher, threads=1)
     targets: list[Target] = list(read_newsmtsc(train_file))

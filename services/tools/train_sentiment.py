@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis.sentiment.targets import LABELS, Target, mark, read_newsmtsc
+from wirewatch.core.analysis.sentiment.targets import LABELS, Target, mark, read_newsmtsc
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 128
@@ -232,7 +232,7 @@ def train(
     info = {**describe(recipe, train_file, dev_files), **best}
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
     if save_weights:  # the start of `wirewatch train refine`
-        from services.tools.train_refine import save_weights as save
+        from wirewatch.tools.train_refine import save_weights as save
 
         save(torch, model, info, out / "weights.pt")
     return info
@@ -269,10 +269,10 @@ def export(torch: Any, model: Any, tokenizer: Any, out: Path) -> None:
 def unlabelled_targets(articles: Path, out: Path, limit: int) -> int:
     """Actor mentions of news articles as `wirewatch sentiment` input lines, one per sentence
     and actor, for a teacher to label (distillation). Needs spaCy, not torch."""
-    from services.core.analysis.pipeline import Analyzer
-    from services.core.analysis.sentiment import methods as sentiment
-    from services.core.analysis.sentiment.targets import Prediction
-    from services.core.articles import iter_jsonl, validate
+    from wirewatch.core.analysis.pipeline import Analyzer
+    from wirewatch.core.analysis.sentiment import methods as sentiment
+    from wirewatch.core.analysis.sentiment.targets import Prediction
+    from wirewatch.core.articles import iter_jsonl, validate
 
     items = [x for _, x in iter_jsonl(articles) if isinstance(x, dict)][:limit]
     found: list[Target] = []
@@ -301,7 +301,7 @@ def read_soft(path: Path) -> Any:
 
 def label_file(teacher: Path, targets: Path, out: Path) -> int:
     """A teacher's class probabilities for every target of a `wirewatch sentiment` input."""
-    from services.core.analysis.sentiment.model import TargetModel
+    from wirewatch.core.analysis.sentiment.model import TargetModel
 
     model = TargetModel(teacher, threads=2)
     count = 0

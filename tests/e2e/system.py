@@ -18,7 +18,7 @@ import orjson
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from services.core.broker import free_port
+from wirewatch.core.broker import free_port
 
 
 class System:
@@ -79,7 +79,7 @@ def start_system(
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", "--no-samples", *args],
+            [sys.executable, "-m", "wirewatch.cli", "run", "--no-samples", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -15,12 +15,12 @@ import httpx
 import orjson
 import pytest
 
-from services.core.broker import free_port
-from services.core.failpoints import EXIT_CODE
-from services.core.kafka_broker import DEFAULT_LIB
 from tests.conftest import REPO, SAMPLE_JSON
 from tests.e2e.system import enriched_count, post_ndjson
 from tests.helpers import read_topic
+from wirewatch.core.broker import free_port
+from wirewatch.core.failpoints import EXIT_CODE
+from wirewatch.core.kafka_broker import DEFAULT_LIB
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 ADMIN = "admin-key-1234567890"
@@ -30,7 +30,7 @@ def _run(data: Path, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                *(sys.executable, "-m", "services.cli", "run", "--no-samples"),
+                *(sys.executable, "-m", "wirewatch.cli", "run", "--no-samples"),
                 *("--broker", "kafka", "--data-dir", str(data)),
             ],
             env=env,

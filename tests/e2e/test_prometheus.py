@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from deploy.grafana import build
-from services.core.broker import EmbeddedBroker, free_port
 from tests.conftest import REPO, SAMPLE_JSON
 from tests.e2e.system import Receiver, System, start_system
 from tests.helpers import produce
+from wirewatch.core.broker import EmbeddedBroker, free_port
 
 pytestmark = pytest.mark.e2e
 ADMIN = "prom-e2e-admin-key-0123456789"

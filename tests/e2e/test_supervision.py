@@ -15,9 +15,9 @@ import httpx
 import orjson
 import pytest
 
-from services.core.broker import free_port
 from tests.conftest import SAMPLE_JSON, Record
 from tests.e2e.system import enriched_count
+from wirewatch.core.broker import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def _alive(pid: int) -> bool:
 
 
 def _service_pid(launcher_pid: int, module: str) -> int:
-    wanted = f"services.{module}".encode()
+    wanted = f"wirewatch.{module}".encode()
     return next(
         pid
         for pid in _children(launcher_pid)
@@ -69,7 +69,7 @@ def launcher(
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", "--no-samples"],
+            [sys.executable, "-m", "wirewatch.cli", "run", "--no-samples"],
             env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=out,
             stderr=subprocess.STDOUT,

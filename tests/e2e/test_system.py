@@ -17,11 +17,11 @@ import httpx
 import orjson
 import pytest
 
-from services.core.broker import EmbeddedBroker
-from services.core.kafka_broker import KafkaBroker
 from tests.conftest import SAMPLE_JSON, SAMPLES
 from tests.e2e.system import Receiver, System, start_system
 from tests.helpers import produce, read_topic
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.kafka_broker import KafkaBroker
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,7 @@ def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
     from_service = orjson.loads(published.value)
     assert from_service["id"] == article_id
     analyzed = subprocess.run(
-        [sys.executable, "-m", "services.cli", "analyze", str(SAMPLE_JSON)],
+        [sys.executable, "-m", "wirewatch.cli", "analyze", str(SAMPLE_JSON)],
         capture_output=True,
         check=True,
     )
@@ -122,7 +122,7 @@ def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
 
 def _cli(*args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", *args], capture_output=True, check=True, text=True
+        [sys.executable, "-m", "wirewatch.cli", *args], capture_output=True, check=True, text=True
     )
     return done.stdout
 

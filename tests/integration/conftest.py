@@ -12,8 +12,8 @@ import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from services.core.broker import free_port
 from tests.helpers import eventually
+from wirewatch.core.broker import free_port
 
 
 @contextlib.asynccontextmanager

@@ -13,15 +13,15 @@ from typing import Any
 import httpx
 import pytest
 
-from services.api.app import create_app
-from services.api.settings import ApiSettings
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
-from services.core.models import Alert, AlertActor
-from services.core.settings import CommonSettings
 from tests.helpers import eventually, produce_many
 from tests.integration.conftest import listening, serving
+from wirewatch.api.app import create_app
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
+from wirewatch.core.models import Alert, AlertActor
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)

@@ -20,15 +20,15 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as oa
 
-from services.api.app import create_app
-from services.api.settings import ApiSettings
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
-from services.core.broker import free_port
-from services.core.settings import CommonSettings
 from tests.helpers import produce_many, sample
 from tests.integration.test_api_features import ADMIN, KEYS
+from wirewatch.api.app import create_app
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
+from wirewatch.core.broker import free_port
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 EXAMPLES = int(os.environ.get("WIREWATCH_TEST_FUZZ_EXAMPLES", "25"))

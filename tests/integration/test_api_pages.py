@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from services.api.app import create_app
-from services.api.pages import SUMMARY_FIELDS
-from services.api.settings import ApiSettings
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.models import Alert
-from services.core.settings import CommonSettings
 from tests.helpers import eventually, publish_alerts, sample
 from tests.integration.conftest import serving
+from wirewatch.api.app import create_app
+from wirewatch.api.pages import SUMMARY_FIELDS
+from wirewatch.api.settings import ApiSettings
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.models import Alert
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import read_file
-from services.core.settings import CommonSettings
-from services.tools.backtest import backtest
 from tests.conftest import SAMPLE_JSON, SAMPLES
 from tests.helpers import produce, read_topic
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import read_file
+from wirewatch.core.settings import CommonSettings
+from wirewatch.tools.backtest import backtest
 
 pytestmark = pytest.mark.integration
 RULES = Path(__file__).resolve().parents[2] / "services" / "data" / "rules.yaml"

@@ -9,13 +9,13 @@ import logging
 import pytest
 from prometheus_client import REGISTRY
 
-from services.core import kafka
-from services.core.broker import EmbeddedBroker
-from services.core.brokerwatch import BrokerMetrics, BrokerWatch
-from services.core.settings import CommonSettings
-from services.enrich import metrics
-from services.enrich.health import Readiness
 from tests.conftest import Record
+from wirewatch.core import kafka
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.brokerwatch import BrokerMetrics, BrokerWatch
+from wirewatch.core.settings import CommonSettings
+from wirewatch.enrich import metrics
+from wirewatch.enrich.health import Readiness
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ async def test_a_lost_broker_makes_the_service_unready_until_it_is_back(
         "10. broker loss and return",
         "readiness unhealthy then healthy; one log line each way; the loss counted",
     )
-    caplog.set_level(logging.WARNING, "services.core.brokerwatch")
+    caplog.set_level(logging.WARNING, "wirewatch.core.brokerwatch")
     own = EmbeddedBroker().start()  # ours alone: this test stops it
     settings = CommonSettings(kafka_bootstrap_servers=own.bootstrap_servers)
     producer = kafka.producer(settings, request_timeout_ms=2_000)

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from services.core import kafka
-from services.core.analysis.alerting import Alerting
-from services.core.articles import validate
-from services.core.models import Alert, EnrichedArticle
-from services.core.settings import CommonSettings
-from services.enrich.settings import EnrichSettings
-from services.enrich.worker import run
 from tests.helpers import eventually, produce, produce_many, read_topic, sample
+from wirewatch.core import kafka
+from wirewatch.core.analysis.alerting import Alerting
+from wirewatch.core.articles import validate
+from wirewatch.core.models import Alert, EnrichedArticle
+from wirewatch.core.settings import CommonSettings
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.enrich.worker import run
 
 pytestmark = pytest.mark.integration
 

@@ -13,12 +13,12 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 
-from services.core.models import RawArticle
-from services.core.settings import CommonSettings
-from services.ingest.app import create_app
-from services.ingest.settings import IngestSettings
 from tests.helpers import eventually, read_topic, sample
 from tests.integration.conftest import listening, serving
+from wirewatch.core.models import RawArticle
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ingest.app import create_app
+from wirewatch.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.integration
 ADMIN = "feeds-admin-key-0123456"

@@ -9,13 +9,13 @@ from typing import Any
 import orjson
 import pytest
 
-from services.core.broker import EmbeddedBroker
-from services.core.models import RawArticle
-from services.core.settings import CommonSettings
-from services.ingest.app import create_app
-from services.ingest.settings import IngestSettings
 from tests.helpers import read_topic
 from tests.integration.conftest import serving
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.models import RawArticle
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ingest.app import create_app
+from wirewatch.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.integration
 NDJSON = {"content-type": "application/x-ndjson"}

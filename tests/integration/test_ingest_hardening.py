@@ -9,13 +9,13 @@ from typing import Any
 import orjson
 import pytest
 
-from services.core.models import RawArticle
-from services.core.settings import CommonSettings
-from services.ingest.app import create_app
-from services.ingest.settings import IngestSettings
 from tests.conftest import SAMPLES
 from tests.helpers import read_topic
 from tests.integration.conftest import serving
+from wirewatch.core.models import RawArticle
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ingest.app import create_app
+from wirewatch.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.integration
 WRITER, READER = "ingest-writer-key-0123", "ingest-reader-key-0123"
@@ -51,7 +51,7 @@ def test_refuses_to_start_without_keys_unless_allowed(common: CommonSettings) ->
         create_app(settings)
     env = {"WIREWATCH_KAFKA_BOOTSTRAP_SERVERS": common.kafka_bootstrap_servers, "PATH": ""}
     done = subprocess.run(
-        [sys.executable, "-m", "services.ingest"],
+        [sys.executable, "-m", "wirewatch.ingest"],
         env=env,
         capture_output=True,
         text=True,
@@ -195,7 +195,7 @@ async def test_limits_give_413_never_500(common: CommonSettings) -> None:
 
 
 def test_near_duplicate_detection_quality_on_the_bundled_articles() -> None:
-    from services.tools.dedup_eval import evaluate
+    from wirewatch.tools.dedup_eval import evaluate
 
     scores = evaluate(SAMPLES / "wikinews-demo.jsonl", limit=15, threshold=0.5)
     assert scores.negatives > 0

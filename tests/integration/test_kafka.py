@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from services.core import kafka
-from services.core.kafka_broker import DEFAULT_LIB, KafkaBroker
-from services.core.settings import CommonSettings
-from services.core.tail import TopicTail
 from tests.helpers import produce
+from wirewatch.core import kafka
+from wirewatch.core.kafka_broker import DEFAULT_LIB, KafkaBroker
+from wirewatch.core.settings import CommonSettings
+from wirewatch.core.tail import TopicTail
 
 pytestmark = [pytest.mark.integration, pytest.mark.kafka]
 

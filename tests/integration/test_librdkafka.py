@@ -13,11 +13,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from confluent_kafka import Consumer, TopicPartition
 
-from services.core import kafka
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
-from services.core.headers import message_headers, new_trace_id
-from services.core.settings import CommonSettings
+from wirewatch.core import kafka
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
+from wirewatch.core.headers import message_headers, new_trace_id
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 Record = tuple[str, bytes | None, bytes, tuple[tuple[str, bytes], ...]]

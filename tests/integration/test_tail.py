@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.core import kafka
-from services.core.settings import CommonSettings
-from services.core.tail import TopicTail
+from wirewatch.core import kafka
+from wirewatch.core.settings import CommonSettings
+from wirewatch.core.tail import TopicTail
 
 pytestmark = pytest.mark.integration
 DAY_S = 86_400

@@ -15,15 +15,15 @@ import standardwebhooks.webhooks
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI, Request, Response
 
-from services.api.app import create_app
-from services.api.settings import ApiSettings
-from services.api.state import ApiState
-from services.core import kafka
-from services.core.models import Alert, utcnow
-from services.core.settings import CommonSettings
 from tests.helpers import eventually, sample
 from tests.integration.conftest import listening, serving
 from tests.integration.test_api_features import ADMIN, KEYS, make_alert, publish
+from wirewatch.api.app import create_app
+from wirewatch.api.settings import ApiSettings
+from wirewatch.api.state import ApiState
+from wirewatch.core import kafka
+from wirewatch.core.models import Alert, utcnow
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 SECRET = "shared-secret-0123456789"
@@ -130,7 +130,7 @@ async def test_gives_up_after_the_attempt_limit(
     async with listening(receiver.app, ready_path=None) as base, serving(app) as client:
         await _subscribe(client, f"{base}/hook")
         await _dispatcher_ready(app)
-        with caplog.at_level(logging.WARNING, logger="services.api.webhooks"):
+        with caplog.at_level(logging.WARNING, logger="wirewatch.api.webhooks"):
             await publish(settings, [make_alert(7, created=utcnow())])
 
             async def given_up() -> bool:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from services.core.broker import EmbeddedBroker
-from services.core.kafka_broker import KafkaBroker
 from tests.e2e.system import System, start_system
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.kafka_broker import KafkaBroker
 
 
 @pytest.fixture

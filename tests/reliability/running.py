@@ -26,7 +26,7 @@ def worker_pids(system: System) -> list[int]:
     return sorted(
         pid
         for pid in _children(system.proc.pid)
-        if b"services.enrich" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"wirewatch.enrich" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
 
 

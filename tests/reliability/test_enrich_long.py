@@ -12,7 +12,6 @@ import httpx
 import orjson
 import pytest
 
-from services.core.broker import free_port
 from tests.conftest import REPO, Record
 from tests.e2e.system import System, enriched_count
 from tests.reliability.running import (
@@ -23,6 +22,7 @@ from tests.reliability.running import (
     rss_mb,
     worker_pids,
 )
+from wirewatch.core.broker import free_port
 
 pytestmark = pytest.mark.reliability
 
@@ -38,7 +38,7 @@ def _replay(system: System, group: str, want: int) -> None:
     env = {**system.env, "WIREWATCH_ENRICH_GROUP_ID": group}
     env["WIREWATCH_ENRICH_METRICS_PORT"] = str(port)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.enrich"],
+        [sys.executable, "-m", "wirewatch.enrich"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

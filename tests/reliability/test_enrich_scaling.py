@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.core.broker import free_port
 from tests.conftest import Record
 from tests.e2e.system import System
 from tests.reliability.running import (
@@ -22,6 +21,7 @@ from tests.reliability.running import (
     metric,
     post,
 )
+from wirewatch.core.broker import free_port
 
 pytestmark = pytest.mark.reliability
 
@@ -62,7 +62,7 @@ def test_an_article_slower_than_the_poll_interval_is_not_a_crash_loop(
 def _extra_worker(system: System, port: int) -> subprocess.Popen[bytes]:
     env = {**system.env, "WIREWATCH_ENRICH_METRICS_PORT": str(port)}
     return subprocess.Popen(
-        [sys.executable, "-m", "services.enrich"],
+        [sys.executable, "-m", "wirewatch.enrich"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

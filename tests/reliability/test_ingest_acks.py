@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from services.core.broker import EmbeddedBroker
-from services.core.kafka_broker import KafkaBroker
-from services.core.settings import CommonSettings
-from services.ingest.app import create_app
-from services.ingest.settings import IngestSettings
 from tests.conftest import Record
 from tests.helpers import read_topic
 from tests.integration.conftest import listening
+from wirewatch.core.broker import EmbeddedBroker
+from wirewatch.core.kafka_broker import KafkaBroker
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ingest.app import create_app
+from wirewatch.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.reliability
 CLIENTS = 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.core.analysis.entities.actors import (
+from wirewatch.core.analysis.entities.actors import (
     RawMention,
     _looks_like_a_name,
     clean_span,

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from services.core.analysis import rules
-from services.core.analysis.alerting import Alerting, StoryTracker
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
-from services.core.models import Alert, utcnow
-from services.enrich.reload import RulesWatcher
 from tests.helpers import sample
+from wirewatch.core.analysis import rules
+from wirewatch.core.analysis.alerting import Alerting, StoryTracker
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
+from wirewatch.core.models import Alert, utcnow
+from wirewatch.enrich.reload import RulesWatcher
 
 WIRE = (
     "Rebel forces fired rockets at the airport of Tripoli on Tuesday, officials said. "

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.core.analysis.entities.actors import RawMention, ResolvedActor
-from services.core.analysis.entities.aliases import AliasTable, KnownActor, alias_key, canonicalise
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
+from wirewatch.core.analysis.entities.actors import RawMention, ResolvedActor
+from wirewatch.core.analysis.entities.aliases import AliasTable, KnownActor, alias_key, canonicalise
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.core.articles import InvalidArticles, decode_body, read_file, validate
+from wirewatch.core.articles import InvalidArticles, decode_body, read_file, validate
 
 
 def _problems(items: list[Any]) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from services.core.settings import CommonSettings
-from services.tools.schemas import ASYNCAPI, files
 from tests.conftest import REPO
+from wirewatch.core.settings import CommonSettings
+from wirewatch.tools.schemas import ASYNCAPI, files
 
 SPEC = REPO / "deploy/k8s/validate/node_modules/@asyncapi/specs/schemas/3.0.0-without-$id.json"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import _parser
+from wirewatch.cli import _parser
 
 
 def _wirewatch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "wirewatch.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

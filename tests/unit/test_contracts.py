@@ -12,12 +12,12 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import ValidationError
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import read_file
-from services.core.contracts import CONTRACTS, PACKAGED_SCHEMA_DIR, schema_path
-from services.core.models import ArticleIn
-from services.tools.schemas import files, render
 from tests.conftest import REPO, SAMPLE_JSON, SAMPLES
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import read_file
+from wirewatch.core.contracts import CONTRACTS, PACKAGED_SCHEMA_DIR, schema_path
+from wirewatch.core.models import ArticleIn
+from wirewatch.tools.schemas import files, render
 
 EXAMPLES = REPO / "schemas" / "examples"
 

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-import services.api.metrics
-import services.enrich.metrics
-import services.ingest.metrics  # noqa: F401  (registers the metrics)
+import wirewatch.api.metrics
+import wirewatch.enrich.metrics
+import wirewatch.ingest.metrics  # noqa: F401  (registers the metrics)
 from deploy.grafana import build
 from tests.conftest import REPO
 

@@ -9,13 +9,13 @@ import pytest
 import yaml
 from pydantic.fields import FieldInfo
 
-from services.api.settings import ApiSettings
-from services.cli import _parser
-from services.core import failpoints
-from services.enrich.settings import EnrichSettings
-from services.ingest.settings import IngestSettings
-from services.tools import config_docs
 from tests.conftest import REPO
+from wirewatch.api.settings import ApiSettings
+from wirewatch.cli import _parser
+from wirewatch.core import failpoints
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.ingest.settings import IngestSettings
+from wirewatch.tools import config_docs
 
 ENV_RE = re.compile(r"\bWIREWATCH_[A-Z0-9_]+\b")
 SETTINGS = {

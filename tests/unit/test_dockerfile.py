@@ -14,8 +14,8 @@ import dockerfile
 import pytest
 import yaml
 
-from services.cli import _parser
 from tests.conftest import REPO
+from wirewatch.cli import _parser
 
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
 COMPOSE = REPO / "docker-compose.yml"

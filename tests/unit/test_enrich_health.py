@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import orjson
 
-from services.enrich import health, metrics
+from wirewatch.enrich import health, metrics
 
 
 def _get(app: Any, path: str) -> tuple[str, bytes]:

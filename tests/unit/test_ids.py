@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.core.ids import actor_slug, alert_id, article_id, canonical_url
+from wirewatch.core.ids import actor_slug, alert_id, article_id, canonical_url
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_actor_slug() -> None:
 
 
 def test_trace_ids_come_from_a_valid_traceparent_or_are_new() -> None:
-    from services.core.headers import trace_from_http
+    from wirewatch.core.headers import trace_from_http
 
     trace = "0af7651916cd43dd8448eb211c80319c"
     assert trace_from_http(f"00-{trace}-b7ad6b7169203331-01") == trace

@@ -9,8 +9,8 @@ import unicodedata
 import numpy as np
 import pytest
 
-from services.core.text import clean_text, language
-from services.ingest.neardup import (
+from wirewatch.core.text import clean_text, language
+from wirewatch.ingest.neardup import (
     SIGNATURE_HEADER,
     _word_bounds,
     _word_chars,

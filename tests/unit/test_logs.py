@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from services.core.logs import RepeatLimit
+from wirewatch.core.logs import RepeatLimit
 
 
 def _record(name: str, msg: str, created: float) -> logging.LogRecord:

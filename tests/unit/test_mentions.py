@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.core.analysis.entities.actors import RawMention
+from wirewatch.core.analysis.entities.actors import RawMention
 
 
 def _m(text: str, start: int, label: str) -> RawMention:
@@ -10,20 +10,20 @@ def _m(text: str, start: int, label: str) -> RawMention:
 
 
 def _nlp() -> object:
-    from services.core.analysis.entities import nlp
+    from wirewatch.core.analysis.entities import nlp
 
     return nlp.load()
 
 
 def _names(text: str) -> list[tuple[str, str]]:
-    from services.core.analysis.entities.mentions import mentions_from
+    from wirewatch.core.analysis.entities.mentions import mentions_from
 
     doc = _nlp()(text)  # type: ignore[operator]
     return [(m.text, m.label) for m in mentions_from(doc)]
 
 
 def test_propagate_tags_the_names_the_tagger_missed() -> None:
-    from services.core.analysis.entities.mentions import propagate
+    from wirewatch.core.analysis.entities.mentions import propagate
 
     text = "Investigators met Maria Montalvo on Monday. Later, Montalvo left. Montalvo Street."
     found = [_m("Maria Montalvo", 18, "PERSON")]
@@ -34,7 +34,7 @@ def test_propagate_tags_the_names_the_tagger_missed() -> None:
 
 
 def test_propagate_skips_what_is_already_tagged() -> None:
-    from services.core.analysis.entities.mentions import propagate
+    from wirewatch.core.analysis.entities.mentions import propagate
 
     text = "Reuters said so. Reuters agreed, and Reuters left."
     doc = _nlp()(text)  # type: ignore[operator]
@@ -43,7 +43,7 @@ def test_propagate_skips_what_is_already_tagged() -> None:
 
 
 def test_places_are_not_propagated() -> None:
-    from services.core.analysis.entities.mentions import propagate
+    from wirewatch.core.analysis.entities.mentions import propagate
 
     # Places are the tagger's strong suit; spreading its rarer place errors costs more.
     text = "Paris said so. Then Paris agreed."
@@ -53,7 +53,7 @@ def test_places_are_not_propagated() -> None:
 
 
 def test_expansion_tags_the_name_and_its_acronym() -> None:
-    from services.core.analysis.entities.mentions import expansions
+    from wirewatch.core.analysis.entities.mentions import expansions
 
     text = "He leads the Government of National Accord (GNA) in Tripoli."
     found = expansions(text, [_m("Tripoli", 52, "GPE")])
@@ -66,7 +66,7 @@ def test_expansion_tags_the_name_and_its_acronym() -> None:
 
 
 def test_facility_names_are_places() -> None:
-    from services.core.analysis.entities.mentions import _label
+    from wirewatch.core.analysis.entities.mentions import _label
 
     assert _label("Johnson Space Center", "ORG") == "FAC"
     assert _label("Museum of Flight", "ORG") == "FAC"  # the head comes before "of"
@@ -81,7 +81,7 @@ def test_a_name_does_not_cross_a_line_break() -> None:
 
 
 def test_a_given_name_makes_a_person() -> None:
-    from services.core.analysis.entities.mentions import _label
+    from wirewatch.core.analysis.entities.mentions import _label
 
     assert _label("Annie Oakley", "ORG") == "PERSON"
     assert _label("Dean Kamen", "GPE") == "PERSON"

@@ -6,9 +6,9 @@ import re
 
 from prometheus_client import REGISTRY, generate_latest
 
-import services.api.metrics
-import services.enrich.metrics
-import services.ingest.metrics  # noqa: F401  (registers the metrics)
+import wirewatch.api.metrics
+import wirewatch.enrich.metrics
+import wirewatch.ingest.metrics  # noqa: F401  (registers the metrics)
 from tests.conftest import REPO
 
 

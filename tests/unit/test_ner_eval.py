@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tools.ner_eval import score
+from wirewatch.tools.ner_eval import score
 
 
 def test_exact_span_and_type_only() -> None:

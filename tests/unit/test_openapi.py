@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from services.api.app import create_app as api_app
-from services.api.settings import ApiSettings
-from services.ingest.app import create_app as ingest_app
-from services.ingest.settings import IngestSettings
+from wirewatch.api.app import create_app as api_app
+from wirewatch.api.settings import ApiSettings
+from wirewatch.ingest.app import create_app as ingest_app
+from wirewatch.ingest.settings import IngestSettings
 
 KEY = "a-key-long-enough-0123"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import iter_jsonl, validate
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import iter_jsonl, validate
 
 DEMO = Path(__file__).resolve().parents[2] / "services" / "data" / "samples" / "wikinews-demo.jsonl"
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.analysis.quotes import direct_spans
-from services.core.articles import validate
-from services.core.models import EnrichedArticle, Quote
+from wirewatch.core.analysis.pipeline import Analysis, Analyzer
+from wirewatch.core.analysis.quotes import direct_spans
+from wirewatch.core.articles import validate
+from wirewatch.core.models import EnrichedArticle, Quote
 
 
 def _enrich(analyzer: Analyzer, text: str) -> EnrichedArticle:

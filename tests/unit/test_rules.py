@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from services.core.analysis import rules
-from services.core.analysis.pipeline import Analyzer
-from services.core.articles import validate
+from wirewatch.core.analysis import rules
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.articles import validate
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.articles import validate
-from services.core.models import Actor
+from wirewatch.core.analysis.pipeline import Analysis, Analyzer
+from wirewatch.core.articles import validate
+from wirewatch.core.models import Actor
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.methods import Scored
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.methods import Scored
 
 
 def test_labels_use_the_neutral_band() -> None:

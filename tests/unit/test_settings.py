@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.api.settings import ApiSettings
-from services.enrich.settings import EnrichSettings
-from services.ingest.settings import IngestSettings
+from wirewatch.api.settings import ApiSettings
+from wirewatch.enrich.settings import EnrichSettings
+from wirewatch.ingest.settings import IngestSettings
 
 
 def test_env_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.api.stream import StreamHub
-from services.api.view import AlertQuery, AlertView
-from services.core.models import Alert
 from tests.helpers import sample
+from wirewatch.api.stream import StreamHub
+from wirewatch.api.view import AlertQuery, AlertView
+from wirewatch.core.models import Alert
 
 NOW = datetime.now(UTC)
 

@@ -12,12 +12,12 @@ from typing import Any
 import orjson
 import pytest
 
-from services.core.analysis.pipeline import Analyzer
-from services.core.analysis.sentiment.model import TargetModel, shared
-from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
-from services.core.articles import validate
-from services.tools.sentiment import annotate, evaluate
 from tests.conftest import REPO, shared_data
+from wirewatch.core.analysis.pipeline import Analyzer
+from wirewatch.core.analysis.sentiment.model import TargetModel, shared
+from wirewatch.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
+from wirewatch.core.articles import validate
+from wirewatch.tools.sentiment import annotate, evaluate
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_annotate_answers_line_for_line_and_flags_bad_lines(model: TargetModel) 
 def test_cli_reads_stdin() -> None:
     line = b'{"text": "The UN welcomed the peace deal.", "targets": [{"start": 4, "end": 6}]}\n'
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "sentiment"], input=line, capture_output=True
+        [sys.executable, "-m", "wirewatch.cli", "sentiment"], input=line, capture_output=True
     )
     assert done.returncode == 0, done.stderr
     [answer] = [orjson.loads(x) for x in done.stdout.splitlines()]

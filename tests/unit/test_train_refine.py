@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from services.core.analysis.sentiment.targets import LABELS, read_newsmtsc
-from services.tools.train_refine import answers
 from tests.conftest import REPO, shared_data
+from wirewatch.core.analysis.sentiment.targets import LABELS, read_newsmtsc
+from wirewatch.tools.train_refine import answers
 
 COMMITTED = REPO / "training" / "distill" / "newsmtsc-train-mpnet.jsonl.gz"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.api.view import AlertQuery, AlertView
-from services.core.models import Alert, AlertActor
+from wirewatch.api.view import AlertQuery, AlertView
+from wirewatch.core.models import Alert, AlertActor
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

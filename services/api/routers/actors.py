@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from services.api.responses import ActorDetail, ActorList
-from services.api.security import require
-from services.api.state import ApiState, state_of
-from services.api.view import AlertQuery
-from services.core.models import ActorType, UtcDatetime, utcnow
+from wirewatch.api.responses import ActorDetail, ActorList
+from wirewatch.api.security import require
+from wirewatch.api.state import ApiState, state_of
+from wirewatch.api.view import AlertQuery
+from wirewatch.core.models import ActorType, UtcDatetime, utcnow
 
 router = APIRouter(prefix="/v1", tags=["actors"])
 Reader = Annotated[str, Depends(require("read"))]

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from services.api import pages
-from services.api.cursor import BadCursor, Position
-from services.api.responses import AlertPage
-from services.api.security import require
-from services.api.state import ApiState, state_of
-from services.api.view import AlertQuery
-from services.core.models import Alert, Severity, UtcDatetime
+from wirewatch.api import pages
+from wirewatch.api.cursor import BadCursor, Position
+from wirewatch.api.responses import AlertPage
+from wirewatch.api.security import require
+from wirewatch.api.state import ApiState, state_of
+from wirewatch.api.view import AlertQuery
+from wirewatch.core.models import Alert, Severity, UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 Reader = Annotated[str, Depends(require("read"))]

@@ -7,15 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from services.api.responses import AnalyzeRequest, AnalyzeResponse, TargetSentiment, TargetSpan
-from services.api.security import require
-from services.api.state import state_of
-from services.core.analysis.pipeline import Analysis, Analyzer
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.targets import Target
-from services.core.articles import EmptyText, prepare
-from services.core.http import json_only
-from services.core.models import ArticleIn
+from wirewatch.api.responses import AnalyzeRequest, AnalyzeResponse, TargetSentiment, TargetSpan
+from wirewatch.api.security import require
+from wirewatch.api.state import state_of
+from wirewatch.core.analysis.pipeline import Analysis, Analyzer
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.targets import Target
+from wirewatch.core.articles import EmptyText, prepare
+from wirewatch.core.http import json_only
+from wirewatch.core.models import ArticleIn
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
 Writer = Annotated[str, Depends(require("write"))]

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from services.api.responses import Webhook, WebhookIn
-from services.api.security import require
-from services.api.state import state_of
-from services.api.webhooks import Subscriptions, subscribe
-from services.core.http import json_only
+from wirewatch.api.responses import Webhook, WebhookIn
+from wirewatch.api.security import require
+from wirewatch.api.state import state_of
+from wirewatch.api.webhooks import Subscriptions, subscribe
+from wirewatch.core.http import json_only
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 Admin = Annotated[str, Depends(require("admin"))]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import fmean
 
-from services.core.analysis.pipeline import Analysis, alert_header
-from services.core.analysis.rules import Rule, RuleSet
-from services.core.ids import alert_id
-from services.core.models import (
+from wirewatch.core.analysis.pipeline import Analysis, alert_header
+from wirewatch.core.analysis.rules import Rule, RuleSet
+from wirewatch.core.ids import alert_id
+from wirewatch.core.models import (
     Alert,
     AlertActor,
     AlertRef,

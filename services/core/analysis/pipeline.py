@@ -12,16 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis import rules as rules_mod
-from services.core.analysis.entities import actors as actor_mod
-from services.core.analysis.entities import aliases
-from services.core.analysis.entities import nlp as nlp_mod
-from services.core.analysis.entities.mentions import mentions_from
-from services.core.analysis.rules.nodes import Outcome
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.scoring import quotes_and_stances, score_actors
-from services.core.ids import alert_id
-from services.core.models import (
+from wirewatch.core.analysis import rules as rules_mod
+from wirewatch.core.analysis.entities import actors as actor_mod
+from wirewatch.core.analysis.entities import aliases
+from wirewatch.core.analysis.entities import nlp as nlp_mod
+from wirewatch.core.analysis.entities.mentions import mentions_from
+from wirewatch.core.analysis.rules.nodes import Outcome
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.scoring import quotes_and_stances, score_actors
+from wirewatch.core.ids import alert_id
+from wirewatch.core.models import (
     Actor,
     Alert,
     AlertActor,

@@ -12,7 +12,7 @@ from typing import Any
 import feedparser
 import httpx
 
-from services.ingest.feeds.model import Feed, FeedState
+from wirewatch.ingest.feeds.model import Feed, FeedState
 
 log = logging.getLogger(__name__)
 

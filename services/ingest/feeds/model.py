@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.core.analysis.rules.spec import duration_s
+from wirewatch.core.analysis.rules.spec import duration_s
 
 MAX_SEEN = 2_000  # entry ids remembered per feed
 

@@ -11,15 +11,15 @@ from typing import Any
 import httpx
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-from services.core import kafka
-from services.core.lifecycle import sleep_or_stop
-from services.core.models import utcnow
-from services.ingest import metrics
-from services.ingest.feeds.fetch import FetchError, fetch, full_text
-from services.ingest.feeds.model import Feed, FeedState
-from services.ingest.feeds.store import FeedBook
-from services.ingest.publisher import PublishError
-from services.ingest.settings import IngestSettings
+from wirewatch.core import kafka
+from wirewatch.core.lifecycle import sleep_or_stop
+from wirewatch.core.models import utcnow
+from wirewatch.ingest import metrics
+from wirewatch.ingest.feeds.fetch import FetchError, fetch, full_text
+from wirewatch.ingest.feeds.model import Feed, FeedState
+from wirewatch.ingest.feeds.store import FeedBook
+from wirewatch.ingest.publisher import PublishError
+from wirewatch.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 # Submits feed entries as articles; returns how many were published (new or near-copies).

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 
-from services.ingest.feeds.model import FeedIn
+from wirewatch.ingest.feeds.model import FeedIn
 
 router = APIRouter(prefix="/v1", tags=["feeds"])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
-from services.core.models import utcnow
-from services.core.settings import CommonSettings
-from services.core.table import TopicTable
-from services.ingest.feeds.model import Feed, FeedIn, FeedState
+from wirewatch.core.models import utcnow
+from wirewatch.core.settings import CommonSettings
+from wirewatch.core.table import TopicTable
+from wirewatch.ingest.feeds.model import Feed, FeedIn, FeedState
 
 
 class FeedBook:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from services.core.ids import actor_slug
-from services.core.models import ActorType
+from wirewatch.core.ids import actor_slug
+from wirewatch.core.models import ActorType
 
 ENTITY_TYPES: dict[str, ActorType] = {
     "PERSON": "person",

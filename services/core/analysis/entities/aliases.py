@@ -12,8 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
-from services.core.analysis.entities.actors import ResolvedActor
-from services.core.models import ActorType
+from wirewatch.core.analysis.entities.actors import ResolvedActor
+from wirewatch.core.models import ActorType
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[3] / "data" / "actors.yaml"
 # Above MERGE a name is taken as the known actor; between CANDIDATE and MERGE it is kept

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from services.core.analysis.entities.actors import (
+from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
     TITLES,

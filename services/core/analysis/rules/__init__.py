@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.core.analysis.rules.compiler import load, parse
-from services.core.analysis.rules.doc import MatchDoc
-from services.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
+from wirewatch.core.analysis.rules.compiler import load, parse
+from wirewatch.core.analysis.rules.doc import MatchDoc
+from wirewatch.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
 
 DEFAULT_RULES = Path(__file__).resolve().parents[3] / "data" / "rules.yaml"
 

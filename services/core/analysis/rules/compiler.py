@@ -10,11 +10,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from services.core.analysis.entities.actors import name_key
-from services.core.analysis.rules import nodes as n
-from services.core.analysis.rules.doc import forms
-from services.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
-from services.core.analysis.rules.spec import ActorSpec, RuleFile, RuleSpec, WatchEntry
+from wirewatch.core.analysis.entities.actors import name_key
+from wirewatch.core.analysis.rules import nodes as n
+from wirewatch.core.analysis.rules.doc import forms
+from wirewatch.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, ShiftSpec
+from wirewatch.core.analysis.rules.spec import ActorSpec, RuleFile, RuleSpec, WatchEntry
 
 GROUPS = {"any": n.AnyNode, "all": n.AllNode, "none": n.NoneNode}
 OPTIONS = {"near": {"within", "sentence"}, "weighted": set(), "actor": set(), "term": set()}

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from services.core.models import Actor, Mention, Span, TermMatch
+from wirewatch.core.models import Actor, Mention, Span, TermMatch
 
 Field = Literal["title", "text"]
 

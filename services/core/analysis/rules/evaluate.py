@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from services.core.analysis.rules import nodes as n
-from services.core.analysis.rules.doc import MatchDoc
-from services.core.models import Severity
+from wirewatch.core.analysis.rules import nodes as n
+from wirewatch.core.analysis.rules.doc import MatchDoc
+from wirewatch.core.models import Severity
 
 
 class RuleError(ValueError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.core.analysis.entities.actors import name_key
-from services.core.analysis.rules.doc import Field, FieldDoc, Hit, MatchDoc, forms
-from services.core.models import Actor, TermMatch
+from wirewatch.core.analysis.entities.actors import name_key
+from wirewatch.core.analysis.rules.doc import Field, FieldDoc, Hit, MatchDoc, forms
+from wirewatch.core.models import Actor, TermMatch
 
 
 @dataclass(frozen=True)

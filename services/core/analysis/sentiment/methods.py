@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from services.core.analysis.sentiment.targets import Prediction, Target
-from services.core.models import SentimentLabel
+from wirewatch.core.analysis.sentiment.targets import Prediction, Target
+from wirewatch.core.models import SentimentLabel
 
 Method = Literal["model", "vader"]
 Scorer = Callable[[Sequence[Target]], list[Prediction]]
@@ -75,7 +75,7 @@ def method(kind: Method = "model", parallel: int = 1) -> SentimentMethod:
     """The scorer of `kind`; `parallel` threads share one article's targets (model only)."""
     if kind == "vader":
         return SentimentMethod(VADER_METHOD, vader, NEUTRAL_BAND)
-    from services.core.analysis.sentiment import model as target_model
+    from wirewatch.core.analysis.sentiment import model as target_model
 
     model = target_model.shared(parallel=parallel)
     return SentimentMethod(model.name, model.predict, MODEL_NEUTRAL_BAND)

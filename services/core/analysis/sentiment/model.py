@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from services.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
+from wirewatch.core.analysis.sentiment.targets import LABELS, Prediction, Target, mark
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[3] / "data" / "models" / "sentiment"
 INPUTS = (

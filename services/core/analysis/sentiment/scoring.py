@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.core.analysis import quotes as quotes_mod
-from services.core.analysis.entities import actors as actor_mod
-from services.core.analysis.entities.aliases import Match, alias_key
-from services.core.analysis.sentiment import methods as sentiment
-from services.core.analysis.sentiment.targets import Prediction, Target
-from services.core.models import (
+from wirewatch.core.analysis import quotes as quotes_mod
+from wirewatch.core.analysis.entities import actors as actor_mod
+from wirewatch.core.analysis.entities.aliases import Match, alias_key
+from wirewatch.core.analysis.sentiment import methods as sentiment
+from wirewatch.core.analysis.sentiment.targets import Prediction, Target
+from wirewatch.core.models import (
     Actor,
     ActorCandidate,
     ActorSentiment,

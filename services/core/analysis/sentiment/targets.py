@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 if TYPE_CHECKING:  # only a type here: training machines need not install pydantic
-    from services.core.models import SentimentLabel
+    from wirewatch.core.models import SentimentLabel
 
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 # NewsMTSC polarity codes.
