@@ -68,7 +68,7 @@ def _post(args: argparse.Namespace) -> int:
     return post_file(args.file, args.url, args.api_key)
 
 
-def _topics(_: argparse.Namespace) -> int:
+def _topics(args: argparse.Namespace) -> int:
     import asyncio
 
     from wirewatch.core import kafka, logs
@@ -77,8 +77,11 @@ def _topics(_: argparse.Namespace) -> int:
     settings = CommonSettings()
     logs.configure(settings.log_level, settings.log_format)
     created = asyncio.run(kafka.ensure_topics(settings))
-    print(f"topics ready; created: {', '.join(created) or 'none'}")
     drift = asyncio.run(kafka.topic_drift(settings))
+    if args.format == "json":
+        output.json_lines([{"created": created, "config_differs": drift}])
+    else:
+        print(f"topics ready; created: {', '.join(created) or 'none'}")
     for problem in drift:
         print(f"config differs: {problem}", file=sys.stderr)
     return 1 if drift else 0
@@ -188,6 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     health.set_defaults(func=_healthcheck)
     topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")
+    output.add_option(topics)
     topics.set_defaults(func=_topics)
     analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")
     analyze.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")

@@ -4,6 +4,7 @@ installable here): parsed with BuildKit's own parser, compose validated against 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def test_base_images_are_pinned_and_stages_named(commands: tuple[dockerfile.Comm
         names |= {c.value[2].lower()} if len(c.value) == 3 else set()
         assert ":" in image, f"line {c.start_line}: tag the base image (DL3006)"
         assert not image.endswith(":latest"), f"line {c.start_line}: no :latest (DL3007)"
+        assert re.search(r":\d+\.\d+\.\d+", image), f"line {c.start_line}: pin a patch version"
     for c in commands:
         for flag in c.flags:
             if flag.startswith("--from="):
