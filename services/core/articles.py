@@ -126,6 +126,12 @@ def read_file(path: Path | None, text: str | None = None) -> list[RawArticle]:
     return validate(list(_lines(raw.splitlines())))
 
 
+def count_lines(path: Path) -> int:
+    """Non-empty lines of a JSONL file: the total a progress bar can show."""
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
 def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, decoded object or the exception) for each non-empty line of a big file."""
     with path.open("rb") as handle:

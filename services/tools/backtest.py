@@ -13,7 +13,7 @@ from tqdm import tqdm
 from wirewatch.core.analysis import rules as rules_mod
 from wirewatch.core.analysis.alerting import Alerting
 from wirewatch.core.analysis.pipeline import Analyzer
-from wirewatch.core.articles import iter_jsonl, read_file, validate
+from wirewatch.core.articles import count_lines, iter_jsonl, read_file, validate
 from wirewatch.core.models import Alert, EnrichedArticle, RawArticle
 from wirewatch.enrich.settings import EnrichSettings
 from wirewatch.tools.output import json_lines
@@ -41,6 +41,17 @@ def _from_file(path: Path, limit: int) -> Iterator[RawArticle]:
         count += 1
         if limit and count >= limit:
             return
+
+
+def _known_total(source: object, file: Path | None, from_topic: bool, limit: int) -> int | None:
+    """How many articles the backtest will read, where that is known in advance."""
+    if isinstance(source, list):
+        total = len(source)
+    elif from_topic or file is None or str(file) == "-" or file.suffix == ".json":
+        return None
+    else:
+        total = count_lines(file)
+    return min(total, limit) if limit else total
 
 
 def _from_topic(settings: EnrichSettings, limit: int) -> list[RawArticle]:
@@ -105,7 +116,9 @@ def backtest(
     stats = {r.id: RuleStats() for r in analyzer.rules.rules}
     alerting = Alerting()
     total = 0
-    with tqdm(unit="article", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+    known = _known_total(source, file, from_topic, limit)
+    bar = tqdm(total=known, unit="article", file=sys.stderr, disable=not sys.stderr.isatty())
+    with bar:
         chunk: list[RawArticle] = []
         for article in [*source, None]:
             if article is not None:

@@ -12,7 +12,7 @@ import httpx
 import orjson
 from tqdm import tqdm
 
-from wirewatch.core.articles import InvalidArticles, iter_jsonl, validate
+from wirewatch.core.articles import InvalidArticles, count_lines, iter_jsonl, validate
 from wirewatch.core.errors import InputError, OperationError
 from wirewatch.tools.output import json_lines
 
@@ -49,7 +49,7 @@ def replay(
     pending: list[Any] = []
     started = time.monotonic()
     lines = iter_jsonl(path)
-    total = _count_lines(path)  # also fails at once, before any output, if there is no file
+    total = count_lines(path)  # also fails at once, before any output, if there is no file
     bar = tqdm(total=total, unit="article", disable=not sys.stderr.isatty())
     with httpx.Client(base_url=url, timeout=60) as client, bar:
 
@@ -80,11 +80,6 @@ def replay(
               f"rejected {counts['rejected']}")  # fmt: skip
     # Every line rejected is a failed replay, not a quiet success.
     return 1 if counts["rejected"] and not counts["accepted"] + counts["duplicate"] else 0
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
 
 
 def _rejected(number: int, item: Any) -> bool:
