@@ -43,6 +43,15 @@ class KafkaUnavailable(RuntimeError):
     """The jars or Java are missing: `make kafka` (and a JDK 17) first."""
 
 
+def cluster_id() -> str:
+    """A random KRaft cluster id (base64url of a UUID) that does not start with "-", which
+    the storage tool would read as an option and refuse (as Kafka's own ids avoid it)."""
+    while True:
+        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster.startswith("-"):
+            return cluster
+
+
 class KafkaBroker:
     """A single-node KRaft broker and controller on loopback; its log dirs in `data_dir`.
 
@@ -115,7 +124,7 @@ class KafkaBroker:
         java = self._java()
         config = self._configure()
         if not (self.data_dir / "logs" / "meta.properties").exists():
-            cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            cluster = cluster_id()
             fmt = [*java, "kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(config)]
             subprocess.run(fmt, check=True, capture_output=True, timeout=120)
             log.info("formatted Kafka storage in %s (cluster %s)", self.data_dir, cluster)
