@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PlainSerializer, SecretStr
 
 from wirewatch.core.models import (
     ActorType,
@@ -130,8 +131,16 @@ class WebhookIn(BaseModel):
     )
 
     url: AnyHttpUrl
-    secret: str = Field(min_length=16, max_length=200, description="Signs every delivery.")
+    secret: SecretStr = Field(
+        min_length=16, max_length=200, description="Signs every delivery; never returned."
+    )
     filters: WebhookFilters = WebhookFilters()
+
+
+# Written whole to the webhooks topic (JSON), masked in any repr.
+StoredSecret = Annotated[
+    SecretStr, PlainSerializer(lambda s: s.get_secret_value(), when_used="json")
+]
 
 
 class Webhook(BaseModel):
@@ -144,9 +153,10 @@ class Webhook(BaseModel):
 
 
 class StoredWebhook(Webhook):
-    """A subscription as stored on the webhooks topic, secret included."""
+    """A subscription as stored on the webhooks topic, secret included (the topic is the
+    store; a repr or log of it still masks the secret)."""
 
-    secret: str
+    secret: StoredSecret
 
     def public(self) -> Webhook:
         return Webhook(id=self.id, url=self.url, filters=self.filters, created_at=self.created_at)

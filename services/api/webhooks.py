@@ -191,7 +191,7 @@ class Dispatcher:
                 "user-agent": "wirewatch-webhooks/1",
                 ID_HEADER: alert_id,  # the same on every attempt: receivers de-duplicate by it
                 TIMESTAMP_HEADER: timestamp,
-                SIGNATURE_HEADER: sign(sub.secret, alert_id, timestamp, body),
+                SIGNATURE_HEADER: sign(sub.secret.get_secret_value(), alert_id, timestamp, body),
                 "X-Wirewatch-Attempt": str(attempt),
             }
             try:

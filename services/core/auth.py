@@ -9,28 +9,34 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import HTTPException, Request
-from pydantic import AfterValidator, PlainSerializer
+from pydantic import AfterValidator, PlainSerializer, SecretStr
 
 Scope = Literal["read", "write", "admin"]
 KEY_HEADER = "x-api-key"
 
 
-def validate_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
+def validate_keys(value: dict[SecretStr, list[Scope]]) -> dict[SecretStr, list[Scope]]:
     """Keys must be long enough to be secrets; used by the settings classes."""
-    short = [k[:4] + "…" for k in value if len(k) < 16]
+    short = [_label(k) for k in value if len(k.get_secret_value()) < 16]
     if short:
         raise ValueError(f"API keys need at least 16 characters: {short}")
     return value
 
 
-def mask_keys(value: dict[str, list[Scope]]) -> dict[str, list[Scope]]:
-    return {f"{k[:4]}…": v for k, v in value.items()}
+def _label(key: SecretStr) -> str:
+    """A key as logs name it: its first four characters, enough to tell keys apart."""
+    return key.get_secret_value()[:4] + "…"
 
 
-# The settings type of a key table: keys checked on load, and masked wherever settings are
-# dumped to JSON (the start-up log), while the service itself sees them whole.
+def mask_keys(value: dict[SecretStr, list[Scope]]) -> dict[str, list[Scope]]:
+    return {_label(k): v for k, v in value.items()}
+
+
+# The settings type of a key table: keys are SecretStr, so a repr or str of the settings
+# never shows them; checked on load, and named by their first four characters where the
+# settings are dumped to JSON (the start-up log). Only the Guard reads the secret values.
 ApiKeys = Annotated[
-    dict[str, list[Scope]],
+    dict[SecretStr, list[Scope]],
     AfterValidator(validate_keys),
     PlainSerializer(mask_keys, when_used="json"),
 ]
@@ -82,11 +88,11 @@ class Guard:
 
     def __init__(
         self,
-        keys: dict[str, list[Scope]],
+        keys: dict[SecretStr, list[Scope]],
         limiter: RateLimiter,
         anonymous: frozenset[Scope] = frozenset(),
     ):
-        self.keys = [(k.encode(), frozenset(v)) for k, v in keys.items()]
+        self.keys = [(k.get_secret_value().encode(), frozenset(v)) for k, v in keys.items()]
         self.limiter = limiter
         self.anonymous = anonymous
 

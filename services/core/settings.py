@@ -164,5 +164,6 @@ class CommonSettings(BaseSettings):
         }
 
     def masked(self) -> dict[str, object]:
-        """The effective configuration, safe to log: API keys are masked by their type (ApiKeys)."""
+        """The effective configuration, safe to log: API keys are SecretStr, named by their
+        first four characters (ApiKeys); repr(settings) masks them too."""
         return self.model_dump(mode="json")

@@ -52,10 +52,14 @@ def test_api_keys_are_whole_in_use_masked_in_the_log_and_long_enough(
     key = "k3y-that-is-long-enough-0123"
     monkeypatch.setenv(f"WIREWATCH_{field.upper()}", f'{{"{key}": ["write"]}}')
     settings = cls()
-    assert getattr(settings, field) == {key: ["write"]}
+    assert {k.get_secret_value(): v for k, v in getattr(settings, field).items()} == {
+        key: ["write"]
+    }
     logged = str(settings.masked())
     assert key not in logged
     assert "k3y-…" in logged
+    assert key not in repr(settings)
+    assert key not in str(settings)
     monkeypatch.setenv(f"WIREWATCH_{field.upper()}", '{"short-key": ["write"]}')
     with pytest.raises(ValidationError, match="at least 16 characters"):
         cls()
