@@ -56,9 +56,12 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, schema files up to date
 	$(BIN)/wirewatch schemas --check
 	$(BIN)/python -m wirewatch.tools.config_docs --check
 
-test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka
-	$(BIN)/pytest -m 'not long'
-	$(BIN)/pytest --broker kafka -m 'integration and not kafka' tests/integration
+test: lint tools kafka  ## install what is missing, lint, the whole suite on Tansu, integration again on Kafka, coverage
+	rm -f .coverage .coverage.*
+	$(BIN)/pytest -m 'not long' --cov --cov-report=
+	$(BIN)/pytest --broker kafka -m 'integration and not kafka' tests/integration \
+		--cov --cov-append --cov-report=term:skip-covered
+	$(BIN)/python -m tests.coverage_floor
 
 RELIABILITY_FORM ?= full
 RELIABILITY_OWN_BROKER := tests/e2e/test_supervision.py tests/integration/test_brokerwatch.py
