@@ -11,6 +11,9 @@ import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = 70.0
+# A listed module is stale once it clearly clears the floor; the margin keeps a run that
+# happens to reach 70.1 % from failing.
+STALE = FLOOR + 5.0
 # A row of the table in CONTRIBUTING.md: | `services/x.py` | reason |
 ROW = re.compile(r"^\|\s*`(services/[\w/]+\.py)`\s*\|\s*(.+?)\s*\|\s*$", re.M)
 
@@ -43,7 +46,7 @@ def problems(measured: dict[str, float], reasons: dict[str, str]) -> list[str]:
         f"{path}: listed as under {FLOOR:.0f} % but measures "
         f"{measured.get(path, 0.0):.1f} % (or is gone): remove its row"
         for path in sorted(reasons)
-        if measured.get(path, -1.0) >= FLOOR or path not in measured
+        if measured.get(path, -1.0) >= STALE or path not in measured
     ]
     return out
 
