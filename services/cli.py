@@ -108,6 +108,12 @@ def _eval_ner(args: argparse.Namespace) -> int:
     return run(args.file, args.format)
 
 
+def _eval_alerts(args: argparse.Namespace) -> int:
+    from wirewatch.tools.alert_eval import run
+
+    return run(args.rules, args.file, args.split, args.show, args.format)
+
+
 def _sentiment(args: argparse.Namespace) -> int:
     from wirewatch.tools.sentiment import run
 
@@ -239,6 +245,18 @@ def _parser() -> argparse.ArgumentParser:
     ner.add_argument("file", type=Path, help="{id, text, entities: [{start, end, label}]} per line")
     output.add_option(ner)
     ner.set_defaults(func=_eval_ner)
+    alerts = evals.add_parser(
+        "alerts", help="a rule set's precision/recall per desk on articles judged by reading"
+    )
+    alerts.add_argument("rules", type=Path, help="rules YAML")
+    alerts.add_argument("file", type=Path, help="labelled JSONL(.gz): articles with `desks`")
+    alerts.add_argument("--split", choices=["all", "tune", "test"], default="all")
+    alerts.add_argument(
+        "--show", choices=["errors", "all", "none"], default="errors",
+        help="list each alert (and each miss) with why it fired",
+    )  # fmt: skip
+    output.add_option(alerts)
+    alerts.set_defaults(func=_eval_alerts)
     polarity = evals.add_parser(
         "sentiment", help="target sentiment accuracy, P/R/F1 by class, macro-F1 (NewsMTSC format)"
     )

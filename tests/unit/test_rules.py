@@ -96,6 +96,28 @@ def test_proximity_in_words_and_in_sentence(analyzer: Analyzer) -> None:
     assert not _fires(analyzer, sentence, apart)
 
 
+def test_exact_form_does_not_match_other_forms_of_the_lemma(analyzer: Analyzer) -> None:
+    exact, lemma = '    match: "=sanctions"\n', "    match: sanctions\n"
+    approved = "The race was not an officially sanctioned record."
+    assert _fires(analyzer, lemma, approved)  # "sanctioned" has the lemma "sanction"
+    assert not _fires(analyzer, exact, approved)
+    assert _fires(analyzer, exact, "The EU imposed new sanctions on Iran.")
+
+
+def test_a_common_word_does_not_match_inside_a_name(analyzer: Analyzer) -> None:
+    body = "    match: shell\n"
+    assert not _fires(analyzer, body, "Royal Dutch Shell reported higher profits on Tuesday.")
+    assert _fires(analyzer, body, "A tank shell landed near the market on Tuesday.")
+    # A term written with capitals names something, and matches the name.
+    assert _fires(analyzer, "    match: Shell\n", "Royal Dutch Shell reported higher profits.")
+
+
+def test_near_needs_two_words_not_one_matching_both_sides(analyzer: Analyzer) -> None:
+    body = '    match: {near: [["bomb*"], [bomb, gun]], sentence: true}\n'
+    assert not _fires(analyzer, body, "A bomb was found at the station.")
+    assert _fires(analyzer, body, "A bomb and a gun were found at the station.")
+
+
 def test_actor_by_name_alias_and_type(analyzer: Analyzer) -> None:
     text = "Barack Obama met Angela Merkel in Berlin."
     assert _fires(analyzer, '    match: {actor: {name: "Barack Obama"}}\n', text)
@@ -189,6 +211,7 @@ def test_the_sample_article_rule_with_spans(
         ("    match: {actor: {watchlist: nope}}\n", r"match.actor.watchlist: unknown watchlist"),
         ("    match: {actor: {sentiment: {}}}\n", r"match.actor.sentiment"),
         ('    match: "mer*cenary"\n', r"`\*` may only end a word"),
+        ('    match: "sanc=tions"\n', r"`=` only start one"),
         ("    match: {weighted: {terms: {a: -1}, threshold: 1}}\n", "weights must be positive"),
         ("    cooldown: soon\n    terms: [x]\n", "not a duration"),
     ],

@@ -17,7 +17,13 @@ from wirewatch.core.analysis.rules.evaluate import Rule, RuleError, RuleSet, Shi
 from wirewatch.core.analysis.rules.spec import ActorSpec, RuleFile, RuleSpec, WatchEntry
 
 GROUPS = {"any": n.AnyNode, "all": n.AllNode, "none": n.NoneNode}
-OPTIONS = {"near": {"within", "sentence"}, "weighted": set(), "actor": set(), "term": set()}
+OPTIONS = {
+    "near": {"within", "sentence"},
+    "weighted": set(),
+    "actor": set(),
+    "term": set(),
+    "relevance": set(),
+}
 OPERATORS = set(GROUPS) | set(OPTIONS)
 Watchlists = dict[str, frozenset[tuple[str, ...]]]
 
@@ -43,16 +49,24 @@ class Compiler:
         if not isinstance(text, str) or not text.strip():
             raise _fail(self.rule, path, "a term must be a non-empty string")
         words: list[n.Word] = []
-        if "*" not in text:
-            words = [n.Word(frozenset(forms(t))) for t in self.nlp(text.strip())]
-        for part in text.split() if "*" in text else ():
-            if part.endswith("*") and part.count("*") == 1 and len(part) > 1:
-                words.append(n.Word(prefix=part[:-1].lower()))
-            elif "*" in part:
-                raise _fail(self.rule, path, f"`*` may only end a word: {text!r}")
-            else:
-                words.extend(n.Word(frozenset(forms(t))) for t in self.nlp(part))
-        return n.Term(text.strip().lower(), tuple(words))
+        for part in text.split():
+            words.extend(self.words(part, text, path))
+        common = text == text.lower()
+        return n.Term(text.strip().lower().replace("=", ""), tuple(words), common)
+
+    def words(self, part: str, text: str, path: str) -> list[n.Word]:
+        """One whitespace-separated part of a term: `word*` a prefix, `=word` the exact
+        text, else every word spaCy splits it into, by text or lemma."""
+        exact = part.startswith("=")
+        bare = part.removeprefix("=")
+        if part.endswith("*") and part.count("*") == 1 and len(bare) > 1 and not exact:
+            return [n.Word(prefix=part[:-1].lower())]
+        if "*" in part or "=" in bare or not bare:
+            raise _fail(self.rule, path, f"`*` may only end a word, `=` only start one: {text!r}")
+        tokens = self.nlp(bare)
+        if exact:
+            return [n.Word(frozenset({t.lower_}), exact=True) for t in tokens]
+        return [n.Word(frozenset(forms(t))) for t in tokens]
 
     def node(self, value: Any, path: str) -> n.Node:
         if isinstance(value, str):
@@ -117,6 +131,20 @@ class Compiler:
         if within is not None and (not isinstance(within, int) or within < 0):
             raise _fail(self.rule, f"{path}.within", "expected a whole number of words >= 0")
         return n.NearNode(pair[0], pair[1], within, sentence is True)
+
+    def _relevance(self, value: dict[str, Any], path: str) -> n.Node:
+        from wirewatch.core.analysis import relevance
+
+        spec = value["relevance"]
+        if not isinstance(spec, dict) or set(spec) != {"desk", "above"}:
+            raise _fail(self.rule, path, "expected {desk: NAME, above: 0..1}")
+        desks = relevance.shared().desks
+        if spec["desk"] not in desks:
+            raise _fail(self.rule, f"{path}.desk", f"the model knows only {sorted(desks)}")
+        above = spec["above"]
+        if not isinstance(above, int | float) or not 0 <= above <= 1:
+            raise _fail(self.rule, f"{path}.above", "expected a number from 0 to 1")
+        return n.RelevanceNode(spec["desk"], float(above))
 
     def _actor(self, value: dict[str, Any], path: str) -> n.Node:
         try:

@@ -73,6 +73,15 @@ class MatchDoc:
     source: str | None = None
     language: str | None = None
     mention_sentences: dict[str, set[int]] = field(default_factory=dict)
+    _relevance: dict[str, float] | None = None
+
+    def relevance(self) -> dict[str, float]:
+        """The relevance model's probability per desk, computed once, when a rule asks."""
+        if self._relevance is None:
+            from wirewatch.core.analysis import relevance  # the encoder only where used
+
+            self._relevance = relevance.shared().scores(self)
+        return self._relevance
 
     @classmethod
     def build(

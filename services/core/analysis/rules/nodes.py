@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from wirewatch.core.analysis.entities.actors import name_key
 from wirewatch.core.analysis.rules.doc import Field, FieldDoc, Hit, MatchDoc, forms
@@ -42,16 +42,31 @@ class Node(Protocol):
         ...
 
 
+# Named-entity types whose capitalised words are names, not the common word a rule means:
+# "Shell" the company is no shell, "Coup" in a film title no coup.
+NAME_TYPES = frozenset(
+    {"ORG", "PERSON", "WORK_OF_ART", "PRODUCT", "FAC", "LAW", "NORP", "GPE", "LOC", "EVENT"}
+)
+
+
+def _is_name(token: Any) -> bool:
+    return bool(token.ent_type_ in NAME_TYPES and token.text[:1].isupper())
+
+
 @dataclass(frozen=True)
 class Word:
-    """One word of a term: exact forms, or a prefix when the word ends with `*`."""
+    """One word of a term: its forms (text or lemma), only its text (`=word`), or a prefix
+    (`word*`)."""
 
     forms: frozenset[str] = frozenset()
     prefix: str | None = None
+    exact: bool = False  # `=sanctions`: the text itself, not every form of its lemma
 
     def accepts(self, token_forms: tuple[str, str]) -> bool:
         if self.prefix is not None:
             return any(f.startswith(self.prefix) for f in token_forms)
+        if self.exact:
+            return token_forms[0] in self.forms
         return bool(self.forms.intersection(token_forms))
 
 
@@ -59,6 +74,9 @@ class Word:
 class Term:
     text: str
     words: tuple[Word, ...]
+    # A term written in lower case means the common word: it does not match inside a name
+    # the entity recogniser found (only the text field has entities).
+    common: bool = False
 
     def find(self, fd: FieldDoc, lead: int | None) -> list[Hit]:
         first = self.words[0]
@@ -71,8 +89,11 @@ class Term:
             end = i + len(self.words)
             if end > len(fd.doc) or (lead is not None and fd.sent_of[i] >= lead):
                 continue
-            if all(w.accepts(forms(fd.doc[i + k])) for k, w in enumerate(self.words)):
-                hits.append(self._hit(fd, i, end))
+            if not all(w.accepts(forms(fd.doc[i + k])) for k, w in enumerate(self.words)):
+                continue
+            if self.common and any(_is_name(t) for t in fd.doc[i:end]):
+                continue
+            hits.append(self._hit(fd, i, end))
         return hits
 
     def _hit(self, fd: FieldDoc, start: int, end: int) -> Hit:
@@ -133,8 +154,12 @@ class AnyNode:
 @dataclass(frozen=True)
 class AllNode(AnyNode):
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = [c.evaluate(ctx) for c in self.children]
-        return _merge(outcomes, all(o.ok for o in outcomes))
+        outcomes = []
+        for child in self.children:  # stop at the first failure: later children may be costly
+            outcomes.append(child.evaluate(ctx))
+            if not outcomes[-1].ok:
+                return Outcome(False)
+        return _merge(outcomes, True)
 
 
 @dataclass(frozen=True)
@@ -144,7 +169,7 @@ class NoneNode:
     def evaluate(self, ctx: Context) -> Outcome:
         if any(c.evaluate(ctx).ok for c in self.children):
             return Outcome(False)
-        return Outcome(True, clauses=[f"none of {len(self.children)} excluded clauses"])
+        return Outcome(True)  # an alert explains what matched, not what did not
 
     def term_hits(self, ctx: Context) -> list[Hit]:
         return []  # excluded terms never support the rule
@@ -176,6 +201,11 @@ class WeightedNode:
         return [h for term, _ in self.terms for h in TermNode(term).term_hits(ctx)]
 
 
+def _apart(a: Hit, b: Hit) -> bool:
+    """Two matches of different words: one word matching both sides is not "near" itself."""
+    return a.field != b.field or a.end <= b.start or b.end <= a.start
+
+
 @dataclass(frozen=True)
 class NearNode:
     """Two conditions whose matches lie within N words, or in the same sentence."""
@@ -197,7 +227,9 @@ class NearNode:
         left, right = self.left.evaluate(ctx), self.right.evaluate(ctx)
         if not (left.ok and right.ok):
             return Outcome(False)
-        pairs = [(a, b) for a in left.hits for b in right.hits if a is not b and self._close(a, b)]
+        pairs = [
+            (a, b) for a in left.hits for b in right.hits if _apart(a, b) and self._close(a, b)
+        ]
         if not pairs:
             return Outcome(False)
         hits = list({id(h): h for pair in pairs for h in pair}.values())
@@ -264,6 +296,23 @@ class ActorNode:
         if self.same_sentence:
             parts.append("in a sentence with the matched terms")
         return f" {' and '.join(parts)}" if parts else ""
+
+    def term_hits(self, ctx: Context) -> list[Hit]:
+        return []
+
+
+@dataclass(frozen=True)
+class RelevanceNode:
+    """The relevance model says the lead reports an event of the desk's kind."""
+
+    desk: str
+    above: float
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        score = ctx.doc.relevance().get(self.desk, 0.0)
+        if not score >= self.above:
+            return Outcome(False)
+        return Outcome(True, clauses=[f"relevance {self.desk} {score:.2f} >= {self.above:g}"])
 
     def term_hits(self, ctx: Context) -> list[Hit]:
         return []

@@ -1,0 +1,142 @@
+"""Sentence embeddings from all-MiniLM-L6-v2 in numpy (int8 weights): no torch at run time."""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
+from tokenizers import Tokenizer
+
+ENCODER_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "encoder"
+Array = npt.NDArray[np.float32]
+LAYERS, HEADS, EPS = 6, 12, 1e-12
+
+
+def _erf(x: Array) -> Array:
+    """Abramowitz and Stegun 7.1.26 (error below 1.5e-7): numpy has no erf."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    return np.asarray(sign * (1.0 - poly * np.exp(-a * a)), dtype=np.float32)
+
+
+def _gelu(x: Array) -> Array:
+    return np.asarray(0.5 * x * (1.0 + _erf(x / np.float32(math.sqrt(2.0)))), dtype=np.float32)
+
+
+def _norm(x: Array, weight: Array, bias: Array) -> Array:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return np.asarray((x - mean) / np.sqrt(var + EPS) * weight + bias, dtype=np.float32)
+
+
+def dequantise(arrays: dict[str, npt.NDArray[np.generic]]) -> dict[str, Array]:
+    """int8 matrices with one float scale per row (`name` + `name.scale`) back to float32."""
+    out: dict[str, Array] = {}
+    for name, value in arrays.items():
+        if name.endswith(".scale"):
+            continue
+        if value.dtype == np.int8:
+            scale = np.asarray(arrays[f"{name}.scale"], dtype=np.float32)
+            out[name] = value.astype(np.float32) * scale[:, None]
+        else:
+            out[name] = value.astype(np.float32)
+    return out
+
+
+class MiniLM:
+    """The BERT encoder, mean pooling and L2 normalisation of sentence-transformers'
+    all-MiniLM-L6-v2, computed one text at a time (no padding to pay for)."""
+
+    def __init__(self, weights: dict[str, Array], tokenizer: Tokenizer, max_tokens: int = 128):
+        self.w = weights
+        self.tokenizer = tokenizer
+        self.tokenizer.enable_truncation(max_tokens)
+        self.tokenizer.no_padding()
+
+    @classmethod
+    def load(cls, directory: Path = ENCODER_DIR) -> MiniLM:
+        with np.load(directory / "minilm-int8.npz") as data:
+            weights = dequantise({k: data[k] for k in data.files})
+        return cls(weights, Tokenizer.from_file(str(directory / "tokenizer.json")))
+
+    def embed(self, texts: list[str]) -> Array:
+        """One unit vector of 384 numbers per text."""
+        if not texts:
+            return np.zeros((0, 384), "f4")
+        # One BLAS thread: the matrices are small, and the analysis threads already keep both
+        # cores busy; OpenBLAS's own threads would fight them (measured: 13 % of throughput).
+        with _blas().limit(limits=1, user_api="blas"):
+            return np.stack([self._one(t) for t in texts])
+
+    def _one(self, text: str) -> Array:
+        ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)
+        w = self.w
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][: len(ids)]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        for layer in range(LAYERS):
+            x = self._layer(x, f"encoder.layer.{layer}.")
+        pooled = x.mean(0)
+        return np.asarray(pooled / max(float(np.linalg.norm(pooled)), 1e-12), dtype=np.float32)
+
+    def _dense(self, x: Array, name: str) -> Array:
+        return np.asarray(x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"], np.float32)
+
+    def _layer(self, x: Array, p: str) -> Array:
+        n, size = x.shape
+        head = size // HEADS
+
+        def split(name: str) -> Array:
+            return self._dense(x, p + name).reshape(n, HEADS, head).transpose(1, 0, 2)
+
+        q, k, v = (
+            split("attention.self.query"),
+            split("attention.self.key"),
+            split("attention.self.value"),
+        )
+        scores = q @ k.transpose(0, 2, 1) / np.float32(math.sqrt(head))
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        scores /= scores.sum(-1, keepdims=True)
+        context = (scores @ v).transpose(1, 0, 2).reshape(n, size)
+        attended = self._dense(context, p + "attention.output.dense") + x
+        x = _norm(
+            attended,
+            self.w[p + "attention.output.LayerNorm.weight"],
+            self.w[p + "attention.output.LayerNorm.bias"],
+        )
+        inner = _gelu(self._dense(x, p + "intermediate.dense"))
+        out = self._dense(inner, p + "output.dense") + x
+        return _norm(
+            out, self.w[p + "output.LayerNorm.weight"], self.w[p + "output.LayerNorm.bias"]
+        )
+
+
+_LOCK = threading.Lock()
+_SHARED: dict[Path, MiniLM] = {}
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _blas() -> ThreadpoolController:
+    with _LOCK:
+        if not _CONTROLLER:
+            _CONTROLLER.append(ThreadpoolController())
+        return _CONTROLLER[0]
+
+
+def shared(directory: Path = ENCODER_DIR) -> MiniLM:
+    """One encoder per process, loaded on first use."""
+    with _LOCK:
+        if directory not in _SHARED:
+            _SHARED[directory] = MiniLM.load(directory)
+        return _SHARED[directory]
