@@ -68,11 +68,13 @@ async def unless_stopping(stop: asyncio.Event, fn: Callable[[], T]) -> T:
 
     def work() -> None:
         try:
-            result = fn()
+            result: T | None = fn()
+            error: BaseException | None = None
         except BaseException as exc:  # handed to the waiting coroutine
-            loop.call_soon_threadsafe(_settle, done, None, exc)
-        else:
-            loop.call_soon_threadsafe(_settle, done, result, None)
+            result, error = None, exc
+        # Stopped early, the caller may have closed its loop by now: nobody waits any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, done, result, error)
 
     threading.Thread(target=work, daemon=True, name="start-up").start()
     stopper = asyncio.ensure_future(stop.wait())

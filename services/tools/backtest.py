@@ -90,7 +90,7 @@ def _example(alert: Alert) -> str:
         return f"{alert.title or alert.article_id}: {'; '.join(alert.clauses)}"
     ordered = sorted(alert.matches, key=lambda m: m.term.startswith("actor:"))  # terms first
     spans = ", ".join(dict.fromkeys(f"{m.text!r}" for m in ordered[:6]))
-    return f"{alert.title or alert.article_id}: {spans}"
+    return f"{alert.title or alert.article_id}: {spans} (why: {'; '.join(alert.clauses)})"
 
 
 def backtest(
@@ -155,4 +155,4 @@ def _report(analyzer: Analyzer, stats: dict[str, RuleStats], total: int) -> None
         s = stats[rule.id]
         print(f"{rule.id:<28}{rule.severity:<10}{s.articles:>9}{len(s.stories):>9}")
         for line in s.examples:
-            print(f"    - {line[:160]}")
+            print(f"    - {line[:300]}")

@@ -43,10 +43,10 @@ def test_sample_article_alerts_once_and_stops_cleanly(embedded_system: System) -
     article_id = first.json()["articles"][0]["id"]
 
     alerts = system.wait_alerts(article_id)
-    violence = [a for a in alerts if a["rule_id"] == "armed-violence"]
+    violence = [a for a in alerts if a["rule_id"] == "libya-actor-violence"]
     assert violence, alerts
     terms = {m["text"].lower() for m in violence[0]["matches"]}
-    assert terms & {"rocket", "rockets", "attack", "mercenaries"}
+    assert "attack" in terms
 
     again = httpx.post(f"{system.ingest}/v1/articles", json=article, timeout=30)
     assert again.json()["duplicates"] == 1

@@ -33,16 +33,16 @@ async def test_alerts_from_the_topic_newest_first_without_duplicates(
     await produce(settings.kafka_bootstrap_servers, settings.topic_alerts, b"not an alert")
     async with serving(create_app(settings)) as client:
         everything = (await client.get("/v1/alerts")).json()
-        high = (await client.get("/v1/alerts", params={"severity": "high"})).json()
-        by_rule = (await client.get("/v1/alerts", params={"rule": "sanctions"})).json()
+        high = (await client.get("/v1/alerts", params={"severity": "critical"})).json()
+        by_rule = (await client.get("/v1/alerts", params={"rule": "libya-sentiment-shift"})).json()
         by_actor = (await client.get("/v1/alerts", params={"actor": "khalifa haftar"})).json()
         nobody = (await client.get("/v1/alerts", params={"actor": "Nobody"})).json()
         future = (await client.get("/v1/alerts", params={"since": "2999-01-01T00:00:00Z"})).json()
         limited = (await client.get("/v1/alerts", params={"limit": 1})).json()
         metrics = (await client.get("/metrics")).text
     assert sorted(a["id"] for a in everything["alerts"]) == sorted(ids)
-    assert {a["rule_id"] for a in high["alerts"]} == {"armed-violence"}
-    assert [a["rule_id"] for a in by_rule["alerts"]] == ["sanctions"]
+    assert {a["rule_id"] for a in high["alerts"]} == {"libya-actor-violence"}
+    assert by_rule["alerts"] == []
     assert by_actor["count"] == len(ids)
     assert nobody["count"] == future["count"] == 0
     assert limited["count"] == 1

@@ -27,8 +27,10 @@ def test_backtest_over_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert backtest(RULES, SAMPLE_JSON, False, 0, 3) == 0
     out = capsys.readouterr().out
     assert "1 articles, nothing published" in out
-    assert _row(out, "armed-violence")[2:] == ["1", "1"]
-    assert "'rockets'" in out
+    assert _row(out, "libya-actor-violence")[2:] == ["1", "1"]
+    assert _row(out, "armed-violence")[2:] == ["0", "0"]
+    assert "'attack'" in out
+    assert "(why: " in out
 
 
 def test_backtest_reports_a_broken_rule_file(
@@ -56,6 +58,6 @@ def test_backtest_from_the_enriched_topic(
     assert backtest(RULES, None, True, 0, 3) == 0
     out = capsys.readouterr().out
     assert "6 articles, nothing published" in out
-    assert int(_row(out, "armed-violence")[2]) >= 1
+    assert int(_row(out, "libya-actor-violence")[2]) >= 1
     alerts = asyncio.run(read_topic(common.kafka_bootstrap_servers, common.topic_alerts, 1, 1))
     assert alerts == []
