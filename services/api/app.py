@@ -49,6 +49,7 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
             settings.sentiment_method,
             settings.actors_paths,
             parallel=settings.sentiment_threads,
+            entities=settings.entities_method,
         )
     producer = kafka.producer(settings, idempotent=await kafka.exactly_once(settings))
     await kafka.start_when_ready(producer, settings.kafka_connect_timeout_s, stop)

@@ -212,6 +212,12 @@ class ModelInfo(_Message):
     spacy: str
     sentiment: str
     rules: str
+    entities: str | None = Field(
+        None,
+        description=(
+            "The trained entity tagger that named the actors; absent when spaCy's own NER did."
+        ),
+    )
 
 
 class Quote(_Message):

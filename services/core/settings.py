@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wirewatch.core.analysis.entities.tagger import DEFAULT_ENTITIES, Entities
+
 # Kafka's own rule for topic names (legal characters, at most 249 of them).
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
@@ -96,6 +98,14 @@ class CommonSettings(BaseSettings):
         description=(
             "sentiment toward actors: `model` (the trained target-sentiment model, see "
             "Sentiment) or `vader` (sentence lexicon, the first method)"
+        ),
+    )
+    entities_method: Entities = Field(
+        DEFAULT_ENTITIES,
+        description=(
+            "person, organisation and place names: `tagger` (the trained entity tagger, "
+            "MiniLM over spaCy's tokens and entities, see docs/entity-model.md) or `spacy` "
+            "(spaCy's own NER)"
         ),
     )
     sentiment_threads: int = Field(

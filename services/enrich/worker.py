@@ -121,6 +121,7 @@ def _load(settings: EnrichSettings, rules_path: Any) -> Analyzer:
         settings.actors_paths,
         settings.enrich_overlap,
         settings.sentiment_threads,
+        entities=settings.entities_method,
     )
     # The first analysis allocates and fills caches: pay for it before the first article.
     analyzer.analyze([WARM_UP])

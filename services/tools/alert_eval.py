@@ -140,7 +140,7 @@ def run(rules_path: Path, file: Path, split: str, show: str, fmt: str) -> int:
     try:
         analyzer = Analyzer.load(
             settings.enrich_spacy_model, rules_path, settings.sentiment_method,
-            settings.actors_paths,
+            settings.actors_paths, entities=settings.entities_method,
         )  # fmt: skip
     except rules_mod.RuleError as exc:
         print(f"wirewatch eval alerts: {exc}", file=sys.stderr)

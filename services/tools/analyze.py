@@ -29,6 +29,7 @@ def analyze(path: Path | None, out: TextIO) -> int:
         settings.enrich_rules_path,
         settings.sentiment_method,
         settings.actors_paths,
+        entities=settings.entities_method,
     )
     alerting = Alerting()  # as in the service: later copies of a story join its first alert
     for i in range(0, len(articles), CHUNK):

@@ -108,6 +108,7 @@ def backtest(
             rules_path,
             settings.sentiment_method,
             settings.actors_paths,
+            entities=settings.entities_method,
         )
     except rules_mod.RuleError as exc:
         print(f"wirewatch rules test: {exc}", file=sys.stderr)

@@ -31,13 +31,45 @@ def score(
     return out
 
 
-def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter[str]]:
+Mention = tuple[str, int, int, str]
+
+
+def breakdown(gold: set[Mention], found: set[Mention]) -> dict[str, Counter[str]]:
+    """What became of each gold name, by its type: `right`, `as PER`/`as ORG`/`as LOC` (the
+    same span, another type), `boundary` (a found name overlaps it, other span) or `missed`;
+    and under `spurious`, the found names that overlap no gold name, by their type."""
+    by_doc: dict[str, list[Mention]] = {}
+    for f in found:
+        by_doc.setdefault(f[0], []).append(f)
+    out: dict[str, Counter[str]] = {t: Counter() for t in (*SCORED, "spurious")}
+    for doc, start, end, label in gold:
+        near = [f for f in by_doc.get(doc, []) if f[1] < end and start < f[2]]
+        same = [f[3] for f in near if (f[1], f[2]) == (start, end)]
+        if label in same:
+            out[label]["right"] += 1
+        elif same:
+            out[label][f"as {same[0]}"] += 1
+        else:
+            out[label]["boundary" if near else "missed"] += 1
+    golds: dict[str, list[Mention]] = {}
+    for g in gold:
+        golds.setdefault(g[0], []).append(g)
+    for doc, start, end, label in found:
+        if not any(g[1] < end and start < g[2] for g in golds.get(doc, [])):
+            out["spurious"][label] += 1
+    return out
+
+
+def evaluate(
+    path: Path,
+) -> tuple[dict[str, tuple[float, float, float]], Counter[str], dict[str, Counter[str]]]:
     settings = EnrichSettings()
     analyzer = Analyzer.load(
         settings.enrich_spacy_model,
         settings.enrich_rules_path,
         "vader",  # sentiment is not measured here
         settings.actors_paths,
+        entities=settings.entities_method,
     )
     docs = []
     for number, d in iter_jsonl(path):
@@ -64,11 +96,11 @@ def evaluate(path: Path) -> tuple[dict[str, tuple[float, float, float]], Counter
             label = TYPES.get(types[m.actor_id])
             if label is not None:
                 found.add((article.id, m.start, m.end, label))
-    return score(gold, found), Counter(x[3] for x in gold)
+    return score(gold, found), Counter(x[3] for x in gold), breakdown(gold, found)
 
 
 def run(path: Path, fmt: str = "table") -> int:
-    scores, support = evaluate(path)
+    scores, support, errors = evaluate(path)
     if fmt == "json":
         json_lines(
             {"type": label, "precision": p, "recall": r, "f1": f,
@@ -81,4 +113,8 @@ def run(path: Path, fmt: str = "table") -> int:
         print(
             f"{label:<6}{p:>10.3f}{r:>8.3f}{f:>8.3f}{support.get(label, sum(support.values())):>7}"
         )
+    print("\nWhat became of each gold name (same span, other type: 'as'), and found names")
+    print("that overlap none (spurious):")
+    for label, counts in errors.items():
+        print(f"{label:<9}" + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "-"))
     return 0

@@ -1,4 +1,4 @@
-"""`wirewatch train ...`: the sentiment model's training, teacher labelling and distillation."""
+"""`wirewatch train ...`: the sentiment, entity and relevance models' training."""
 
 from __future__ import annotations
 
@@ -100,6 +100,28 @@ def _relevance(args: argparse.Namespace) -> int:
     return train(args.file, args.split, args.out)
 
 
+def _ner(args: argparse.Namespace) -> int:
+    if _missing():
+        return 2
+    from wirewatch.tools.train_ner import NerRecipe, train
+
+    recipe = NerRecipe(epochs=args.epochs, seed=args.seed)
+    print(train(args.data, args.out, recipe, args.name))
+    return 0
+
+
+def _add_ner(group: Any) -> None:
+    from wirewatch.core.analysis.entities.tagger import DEFAULT_MODEL
+
+    cmd = group.add_parser("ner", help="fine-tune the entity tagger (GUM, outside news)")
+    cmd.add_argument("--data", type=Path, default=Path("../shared/data/ner-train/ner-train.jsonl"))
+    cmd.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    cmd.add_argument("--epochs", type=int, default=4)
+    cmd.add_argument("--seed", type=int, default=13)
+    cmd.add_argument("--name", default="tagger-minilm-v1", help="recorded in enriched articles")
+    cmd.set_defaults(func=_ner)
+
+
 def _add_relevance(group: Any) -> None:
     from wirewatch.core.analysis.encoder import ENCODER_DIR
     from wirewatch.core.analysis.relevance import MODEL_PATH
@@ -156,6 +178,7 @@ def add_commands(sub: Any) -> None:
     cmd.add_argument("--out", type=Path, required=True)
     cmd.set_defaults(func=_label)
     _add_relevance(group)
+    _add_ner(group)
 
 
 def _add_refine(group: Any) -> None:

@@ -16,6 +16,7 @@ from wirewatch.core.analysis import rules as rules_mod
 from wirewatch.core.analysis.entities import actors as actor_mod
 from wirewatch.core.analysis.entities import aliases
 from wirewatch.core.analysis.entities import nlp as nlp_mod
+from wirewatch.core.analysis.entities import tagger as tagger_mod
 from wirewatch.core.analysis.entities.mentions import mentions_from
 from wirewatch.core.analysis.rules.nodes import Outcome
 from wirewatch.core.analysis.sentiment import methods as sentiment
@@ -58,8 +59,10 @@ class Analyzer:
         method: sentiment.SentimentMethod | None = None,
         table: aliases.AliasTable | None = None,
         overlap: int = OVERLAP,
+        tagger: tagger_mod.Tagger | None = None,
     ):
         self.nlp = nlp
+        self.tagger = tagger
         self.batch_size = batch_size
         # Articles per step of the two-stage pipeline (0: one stage, one core).
         self.overlap = overlap
@@ -79,6 +82,7 @@ class Analyzer:
             spacy=nlp_mod.model_name(self.nlp),
             sentiment=self.sentiment.name,
             rules=rules.version,
+            entities=self.tagger.name if self.tagger is not None else None,
         )
 
     @classmethod
@@ -90,12 +94,14 @@ class Analyzer:
         actor_tables: Sequence[Path] = (),
         overlap: int = OVERLAP,
         parallel: int = 1,
+        entities: tagger_mod.Entities = tagger_mod.DEFAULT_ENTITIES,
     ) -> Analyzer:
         nlp = nlp_mod.load(model)
         rules = rules_mod.load(rules_path or rules_mod.DEFAULT_RULES, nlp)
         table = aliases.AliasTable.load(actor_tables)
         scorer = sentiment.method(method, parallel)
-        return cls(nlp, rules, method=scorer, table=table, overlap=overlap)
+        tagger = tagger_mod.shared() if entities == "tagger" else None
+        return cls(nlp, rules, method=scorer, table=table, overlap=overlap, tagger=tagger)
 
     def analyze(
         self,
@@ -165,6 +171,10 @@ class Analyzer:
     def _one(
         self, article: RawArticle, doc: Any, title: Any, now: datetime, spent: dict[str, float]
     ) -> Analysis:
+        if self.tagger is not None:
+            tagging = time.perf_counter()
+            self.tagger.retag(doc)
+            spent["entities"] = spent.get("entities", 0.0) + time.perf_counter() - tagging
         started = time.perf_counter()
         resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), self.aliases)
         scoring = time.perf_counter()
