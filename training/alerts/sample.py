@@ -1,6 +1,8 @@
-"""Draws the 440 Wikinews articles of the alert evaluation set (fixed seed, fixed before any
-rule was scored on them): 200 at random, 200 at random among articles with a broad event word,
-and 40 at random among articles naming sanctions (the first 400 held one sanctions story)."""
+"""Draws the Wikinews articles of the alert evaluation set (fixed seeds, fixed before any rule
+was scored on them). Round one (440): 200 at random, 200 at random among articles with a broad
+event word, and 40 at random among articles naming sanctions (the first 400 held one sanctions
+story). Round two (166): every other article naming sanctions, and 120 at random among articles
+with an unrest word in the lead."""
 
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ SANCTIONS = re.compile(
     r"\b(sanction|embargo|blacklist|asset freeze|frozen assets|freeze (its|the|their) assets)", re.I
 )
 SEED = 19
+# The second round (session 9): the desks with too few positives to train on. Every article
+# left that names sanctions anywhere, and 120 among those with unrest words in the lead.
+SEED_2 = 20
+UNREST = re.compile(
+    r"\b(protest|riot|demonstrat|curfew|coup|unrest|clash|rall(y|ies)|marche?d)", re.I
+)
 
 
 def draw(rows: list[dict[str, object]], n: int = 200) -> list[tuple[str, dict[str, object]]]:
@@ -44,14 +52,34 @@ def draw(rows: list[dict[str, object]], n: int = 200) -> list[tuple[str, dict[st
     )
 
 
+def draw_second(
+    rows: list[dict[str, object]], taken: set[object], n: int = 120
+) -> list[tuple[str, dict[str, object]]]:
+    rng = random.Random(SEED_2)
+    left = [r for r in rows if r["id"] not in taken]
+    sanctions = [r for r in left if SANCTIONS.search(f"{r['title']} {r['text']}")]
+    taken = taken | {r["id"] for r in sanctions}
+    pool = [
+        r
+        for r in left
+        if r["id"] not in taken and UNREST.search(f"{r['title']} {str(r['text'])[:1000]}")
+    ]
+    unrest = rng.sample(pool, n)
+    out = [("sanctions-2", r) for r in sanctions] + [("unrest-2", r) for r in unrest]
+    rng.shuffle(out)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", type=Path)
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.articles.open()]
+    first = draw(rows)
+    second = draw_second(rows, {r["id"] for _, r in first})
     with args.out.open("w") as out:
-        for i, (stratum, row) in enumerate(draw(rows)):
+        for i, (stratum, row) in enumerate(first + second):
             split = "tune" if i % 2 == 0 else "test"  # alternate: both halves in each split
             out.write(json.dumps({**row, "stratum": stratum, "split": split}) + "\n")
 
