@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from wirewatch.core.analysis.pipeline import Analyzer
 from wirewatch.core.articles import iter_jsonl, validate
@@ -32,6 +33,19 @@ def score(
 
 
 Mention = tuple[str, int, int, str]
+
+
+def read_documents(path: Path) -> list[dict[str, Any]]:
+    """Annotated documents ({id, text, entities: [{start, end, label}]}); malformed lines
+    and an empty file are refused."""
+    docs = []
+    for number, d in iter_jsonl(path):
+        if not isinstance(d, dict) or not {"id", "text", "entities"} <= d.keys():
+            raise InputError(f"{path}: line {number}: not an {{id, text, entities}} object")
+        docs.append(d)
+    if not docs:
+        raise InputError(f"{path}: no annotated documents")
+    return docs
 
 
 def breakdown(gold: set[Mention], found: set[Mention]) -> dict[str, Counter[str]]:
@@ -71,13 +85,7 @@ def evaluate(
         settings.actors_paths,
         entities=settings.entities_method,
     )
-    docs = []
-    for number, d in iter_jsonl(path):
-        if not isinstance(d, dict) or not {"id", "text", "entities"} <= d.keys():
-            raise InputError(f"{path}: line {number}: not an {{id, text, entities}} object")
-        docs.append(d)
-    if not docs:
-        raise InputError(f"{path}: no annotated documents")
+    docs = read_documents(path)
     gold = {
         (d["id"], e["start"], e["end"], e["label"])
         for d in docs

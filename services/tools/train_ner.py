@@ -25,8 +25,7 @@ from wirewatch.core.analysis.entities.tagger import (
     windows,
     words_of,
 )
-from wirewatch.core.articles import iter_jsonl
-from wirewatch.core.errors import InputError
+from wirewatch.tools.ner_eval import read_documents
 from wirewatch.tools.train_sentiment import encoder_path
 
 log = logging.getLogger(__name__)
@@ -43,18 +42,6 @@ class NerRecipe:
     warmup: float = 0.1
     dropout: float = 0.1
     seed: int = 13
-
-
-def read_documents(path: Path) -> list[dict[str, Any]]:
-    """Annotated documents ({id, text, entities: [{start, end, label}]})."""
-    docs = []
-    for number, d in iter_jsonl(path):
-        if not isinstance(d, dict) or not {"id", "text", "entities"} <= d.keys():
-            raise InputError(f"{path}: line {number}: not an {{id, text, entities}} object")
-        docs.append(d)
-    if not docs:
-        raise InputError(f"{path}: no annotated documents")
-    return docs
 
 
 def gold_labels(doc: Any, words: Words, entities: list[dict[str, Any]]) -> list[str]:

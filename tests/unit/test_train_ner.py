@@ -11,7 +11,8 @@ import pytest
 from wirewatch.core.analysis.entities import nlp as nlp_mod
 from wirewatch.core.analysis.entities.tagger import DEFAULT_MODEL, LABELS, words_of
 from wirewatch.core.errors import InputError
-from wirewatch.tools.train_ner import IGNORE, examples, gold_labels, read_documents
+from wirewatch.tools.ner_eval import read_documents
+from wirewatch.tools.train_ner import IGNORE, examples, gold_labels
 
 TEXT = "Dr. Ada Lovelace wrote to the Royal Society in London.\nIt answered."
 ENTITIES = [
