@@ -34,7 +34,7 @@ STORIES = Gauge("wirewatch_enrich_stories", "Stories held for one-alert-per-stor
 STAGE_SECONDS = Histogram(
     "wirewatch_enrich_stage_seconds",
     "Time per batch spent in each stage "
-    "(decode, nlp, actors, sentiment, quotes, rules, produce, commit).",
+    "(decode, nlp, entities with the tagger, actors, sentiment, quotes, rules, produce, commit).",
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
