@@ -229,6 +229,9 @@ def train(data: Path, out: Path, recipe: NerRecipe, name: str) -> dict[str, Any]
         "windows": len(rows),
         "recipe": asdict(recipe),
         "quantisation": "onnxruntime dynamic int8, per-channel weights",
+        "licence": "weights derived from GUM texts (CC BY 2.5-4.0, CC BY-SA 3.0, public domain; "
+        "annotations CC BY 4.0) and all-MiniLM-L6-v2 (Apache-2.0): treat as CC BY-SA 3.0",
+        "card": "docs/entity-model.md",
     }
     (out / "model.json").write_text(json.dumps(info, indent=2) + "\n")
     return info
