@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from datasketch import MinHash
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -27,7 +26,13 @@ from wirewatch.ingest.feeds import routes as feed_routes
 from wirewatch.ingest.feeds.model import load_config
 from wirewatch.ingest.feeds.poller import Poller
 from wirewatch.ingest.feeds.store import FeedBook
-from wirewatch.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, from_bytes, signature
+from wirewatch.ingest.neardup import (
+    SIGNATURE_HEADER,
+    NearDuplicates,
+    Signature,
+    from_bytes,
+    signature,
+)
 from wirewatch.ingest.publisher import (
     CONTENT_HASH_HEADER,
     ArticlePublisher,
@@ -94,13 +99,15 @@ class IngestState:
 
     def _remember(self, record: Any) -> None:
         """One raw record into the de-duplication state, as cheaply as it allows."""
-        if record.key:
-            self.dedup.ids.add(record.key.decode("utf-8", "replace"))
+        key = record.key.decode("utf-8", "replace") if record.key else None
+        if key is not None:
+            self.dedup.ids.add(key)
         digest = kafka.header(record.headers, CONTENT_HASH_HEADER)
         window_start_ms = (time.time() - self.settings.ingest_near_dup_window_s) * 1000
-        if digest is not None and record.timestamp < window_start_ms:
-            # Older than the near-duplicate window: its id and content hash are all we keep,
-            # and both are on the record without parsing it.
+        if digest is not None and (record.timestamp < window_start_ms or key in self.dedup.near):
+            # Older than the near-duplicate window, or one this process published (already
+            # indexed): its id and content hash are all that is new, and both are on the
+            # record without parsing it.
             self.dedup.hashes.add(digest)
         else:
             try:
@@ -296,7 +303,7 @@ async def _readiness(request: Request) -> dict[str, Any] | None:
 
 def _prepare(
     items: list[Any], min_confidence: float
-) -> tuple[list[RawArticle], dict[str, MinHash]]:
+) -> tuple[list[RawArticle], dict[str, Signature]]:
     """Validated articles and their near-duplicate signatures (in a worker thread)."""
     articles = validate(items, None, min_confidence)
     return articles, {a.id: signature(a.text) for a in articles}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 from collections import OrderedDict
@@ -10,20 +9,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 NON_WORD = re.compile(r"\W")
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 SEED = 1  # fixed: signatures must compare across processes and restarts
-SCHEME = "affine32"
 # Ingest's signature of the article, carried on the raw record so that a restart reads it
 # instead of computing it again. The version names the scheme above: change both together.
 SIGNATURE_HEADER = "wirewatch-minhash-v2"
-# The permutations (a, b) of every signature, drawn once from the fixed seed.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-_PERMUTATIONS = _TEMPLATE.permutations
-_A, _B = (p.astype(np.uint32).reshape(1, -1) for p in _PERMUTATIONS)
+# A signature: NUM_PERM uint32 minima, one per permutation h -> a*h + b mod 2^32.
+Signature = np.ndarray
+# The permutations (a, b), drawn from the fixed seed as datasketch's MinHash (scheme
+# "affine32") draws them, so signatures equal those written while ingest used datasketch:
+# an odd a makes h -> a*h + b mod 2^32 a bijection.
+_DRAW = np.random.RandomState(SEED)
+_A = (_DRAW.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1))[None]
+_B = _DRAW.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)[None]
 # Words combine into a shingle as a polynomial in this odd multiplier (mod 2^64).
 _MULTIPLIERS = np.array([0x9E3779B97F4A7C15**k % 2**64 for k in range(SHINGLE_WORDS)], np.uint64)
 # Code points combine into a word hash as a polynomial in this odd multiplier (mod 2^64).
@@ -103,7 +104,7 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def signature(text: str) -> MinHash:
+def signature(text: str) -> Signature:
     """The MinHash of the text's shingles, computed in one vectorised step.
 
     Same scheme as datasketch's `affine32` (murmur finaliser, then h -> a*h + b mod 2^32),
@@ -111,31 +112,26 @@ def signature(text: str) -> MinHash:
     """
     hashes = shingle_hashes(text)
     if hashes.size == 0:
-        values = _EMPTY.copy()
-    else:
-        mixed = _fmix32(hashes).reshape(-1, 1)
-        values = (mixed * _A + _B).min(axis=0)
-    return _minhash(values)
+        return _EMPTY.copy()
+    values: Signature = (_fmix32(hashes).reshape(-1, 1) * _A + _B).min(axis=0)
+    return values
 
 
-def _minhash(values: np.ndarray) -> MinHash:
-    """A MinHash holding these values: a copy of a template, since datasketch's constructor
-    re-validates the shared permutations and the values (a fifth of a signature's cost)."""
-    minhash = copy.copy(_TEMPLATE)
-    minhash.hashvalues = values
-    return minhash
+def jaccard(first: Signature, second: Signature) -> float:
+    """The estimated Jaccard similarity of the two texts: the share of equal minima."""
+    return float(np.count_nonzero(first == second)) / NUM_PERM
 
 
-def to_bytes(minhash: MinHash) -> bytes:
+def to_bytes(minhash: Signature) -> bytes:
     """The signature as 128 little-endian uint32: the raw record's `SIGNATURE_HEADER`."""
-    return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
+    return np.asarray(minhash, dtype="<u4").tobytes()
 
 
-def from_bytes(data: bytes | None) -> MinHash | None:
+def from_bytes(data: bytes | None) -> Signature | None:
     """A signature written by `to_bytes`; None if absent or not one."""
     if data is None or len(data) != NUM_PERM * 4:
         return None
-    return _minhash(np.frombuffer(data, dtype="<u4").astype(np.uint32))
+    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -152,7 +148,8 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 class _Entry:
     story_id: str
     seen: datetime
-    minhash: MinHash
+    minhash: Signature
+    bands: list[bytes]
 
 
 @dataclass(frozen=True)
@@ -162,14 +159,46 @@ class Match:
     similarity: float
 
 
+@functools.cache
+def band_shape(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows) minimising false positives plus false negatives at the threshold.
+
+    The choice datasketch's MinHashLSH makes (equal weights): the chance that two texts of
+    similarity s share a band is 1 - (1 - s^r)^b, integrated below the threshold (false
+    positives) and its complement above (false negatives). The integrands are polynomials
+    of degree b*r <= num_perm, so Gauss-Legendre with num_perm/2 + 1 points is exact.
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+    below = threshold / 2 * (nodes + 1)
+    above = threshold + (1 - threshold) / 2 * (nodes + 1)
+    best, shape = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            hit_below = 1 - (1 - below**rows) ** bands
+            miss_above = (1 - above**rows) ** bands
+            false_positive = threshold * float(weights @ hit_below) / 2
+            false_negative = (1 - threshold) * float(weights @ miss_above) / 2
+            error = (false_positive + false_negative) / 2
+            if error < best:
+                best, shape = error, (bands, rows)
+    return shape
+
+
 class NearDuplicates:
-    """Articles of the last `window_s` (at most `capacity`), queryable by similarity."""
+    """Articles of the last `window_s` (at most `capacity`), queryable by similarity.
+
+    Locality-sensitive hashing by bands: a signature is cut into `bands` runs of `rows`
+    minima, and two texts are compared only if some run is equal in both. The bytes of
+    each run are the key of one dict per band, so inserting and querying cost a slice and
+    a dict lookup per band (datasketch's index cost 25 numpy calls per article).
+    """
 
     def __init__(self, threshold: float, window_s: float, capacity: int):
         self.threshold = threshold
         self.window = timedelta(seconds=window_s)
         self.capacity = capacity
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.bands, self.rows = band_shape(threshold)
+        self._tables: list[dict[bytes, set[str]]] = [{} for _ in range(self.bands)]
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
     def __len__(self) -> int:
@@ -178,26 +207,44 @@ class NearDuplicates:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._entries
 
-    def find(self, minhash: MinHash) -> Match | None:
+    def _band_keys(self, minhash: Signature) -> list[bytes]:
+        raw = np.asarray(minhash, dtype="<u4").tobytes()
+        width = self.rows * 4
+        return [raw[k * width : (k + 1) * width] for k in range(self.bands)]
+
+    def find(self, minhash: Signature) -> Match | None:
         """The most similar earlier article at or above the threshold."""
+        candidates: set[str] = set()
+        for table, key in zip(self._tables, self._band_keys(minhash), strict=True):
+            found = table.get(key)
+            if found:
+                candidates |= found
         best: Match | None = None
-        for key in self._lsh.query(minhash):
-            entry = self._entries[key]
-            similarity = float(entry.minhash.jaccard(minhash))
+        for article_id in candidates:
+            entry = self._entries[article_id]
+            similarity = jaccard(entry.minhash, minhash)
             if similarity >= self.threshold and (best is None or similarity > best.similarity):
-                best = Match(key, entry.story_id, similarity)
+                best = Match(article_id, entry.story_id, similarity)
         return best
 
-    def add(self, article_id: str, story_id: str, seen: datetime, minhash: MinHash) -> None:
+    def add(self, article_id: str, story_id: str, seen: datetime, minhash: Signature) -> None:
         if article_id in self._entries:
             return
-        self._lsh.insert(article_id, minhash)
-        self._entries[article_id] = _Entry(story_id, seen, minhash)
+        keys = self._band_keys(minhash)
+        for table, key in zip(self._tables, keys, strict=True):
+            table.setdefault(key, set()).add(article_id)
+        self._entries[article_id] = _Entry(story_id, seen, minhash, keys)
         self._expire(seen)
 
     def remove(self, article_id: str) -> None:
-        if self._entries.pop(article_id, None) is not None:
-            self._lsh.remove(article_id)
+        entry = self._entries.pop(article_id, None)
+        if entry is None:
+            return
+        for table, key in zip(self._tables, entry.bands, strict=True):
+            members = table[key]
+            members.discard(article_id)
+            if not members:
+                del table[key]
 
     def _expire(self, now: datetime) -> None:
         cutoff = now - self.window

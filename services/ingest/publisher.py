@@ -11,17 +11,23 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaProducer
-from datasketch import MinHash
 
 from wirewatch.core import headers
 from wirewatch.core.ids import comparable_text
 from wirewatch.core.models import RawArticle
-from wirewatch.ingest.neardup import SIGNATURE_HEADER, NearDuplicates, signature, to_bytes
+from wirewatch.ingest.neardup import (
+    SIGNATURE_HEADER,
+    NearDuplicates,
+    Signature,
+    signature,
+    to_bytes,
+)
 
 log = logging.getLogger(__name__)
 Outcome = Literal["accepted", "duplicate"]
 CONTENT_HASH_HEADER = "wirewatch-content-hash"  # what exact de-duplication compares
-Mine = tuple[RawArticle, MinHash, str]  # an article this request publishes: signature, digest
+# An article this request publishes: its signature, content hash and message value.
+Mine = tuple[RawArticle, Signature, str, bytes]
 
 
 class PublishError(RuntimeError):
@@ -71,18 +77,18 @@ class Dedup:
         return article.id in self.ids or (digest or content_hash(article)) in self.hashes
 
     def remember(
-        self, article: RawArticle, minhash: MinHash | None = None, digest: str | None = None
+        self, article: RawArticle, minhash: Signature | None = None, digest: str | None = None
     ) -> None:
         """Record an article that is on the topic (ours, or read back at start)."""
         self.ids.add(article.id)
         self.hashes.add(digest or content_hash(article))
         if article.id not in self.near:
             story = article.story_id or article.id
-            self.near.add(
-                article.id, story, article.received_at, minhash or signature(article.text)
-            )
+            if minhash is None:
+                minhash = signature(article.text)
+            self.near.add(article.id, story, article.received_at, minhash)
 
-    def story(self, article: RawArticle, minhash: MinHash) -> RawArticle:
+    def story(self, article: RawArticle, minhash: Signature) -> RawArticle:
         """The article with its story: an earlier near-copy's, or its own id."""
         match = self.near.find(minhash)
         if match is None:
@@ -118,7 +124,7 @@ class ArticlePublisher:
         self._inflight: dict[str, asyncio.Future[None]] = {}
 
     def _classify(
-        self, articles: Sequence[RawArticle], signatures: Mapping[str, MinHash]
+        self, articles: Sequence[RawArticle], signatures: Mapping[str, Signature]
     ) -> tuple[list[Result], dict[str, Mine], list[asyncio.Future[None]]]:
         results: list[Result] = []
         mine: dict[str, Mine] = {}
@@ -132,13 +138,15 @@ class ArticlePublisher:
                 waits.append(other)
                 results.append(Result(article, "duplicate"))
             else:
-                minhash = signatures.get(article.id) or signature(article.text)
+                minhash = signatures.get(article.id)
+                if minhash is None:
+                    minhash = signature(article.text)
                 article = self.dedup.story(article, minhash)
                 # Indexed now, so a near-copy later in the same request finds it.
                 self.dedup.near.add(
                     article.id, article.story_id or article.id, article.received_at, minhash
                 )
-                mine[article.id] = (article, minhash, digest)
+                mine[article.id] = (article, minhash, digest, article.model_dump_json().encode())
                 hashes.add(digest)
                 results.append(Result(article, "accepted"))
         return results, mine, waits
@@ -146,7 +154,7 @@ class ArticlePublisher:
     async def publish(
         self,
         articles: Sequence[RawArticle],
-        signatures: Mapping[str, MinHash] | None = None,
+        signatures: Mapping[str, Signature] | None = None,
         trace_id: str | None = None,
     ) -> list[Result]:
         """Publish the new articles; raises PublishError unless the broker acked them all.
@@ -154,12 +162,8 @@ class ArticlePublisher:
         `signatures`, by article id, are MinHashes already computed (off the event loop);
         `trace_id` marks the records of this request (a new one if not given)."""
         trace = trace_id or headers.new_trace_id()
-        for article in articles:
-            if len(article.model_dump_json()) > self.max_message_bytes:
-                raise TooLarge(
-                    f"article {article.id} is over {self.max_message_bytes} bytes as a message"
-                )
         results, mine, waits = self._classify(articles, signatures or {})
+        self._check_sizes(mine)
         for article_id in mine:
             self._inflight[article_id] = asyncio.get_running_loop().create_future()
         try:
@@ -173,14 +177,24 @@ class ArticlePublisher:
         self._settle(mine, None)
         return results
 
+    def _check_sizes(self, mine: dict[str, Mine]) -> None:
+        """Refuse the whole request if one message is over the limit, before anything is sent."""
+        for article_id, (_, _, _, value) in mine.items():
+            if len(value) > self.max_message_bytes:
+                for indexed in mine:
+                    self.dedup.near.remove(indexed)  # classified, never published
+                raise TooLarge(
+                    f"article {article_id} is over {self.max_message_bytes} bytes as a message"
+                )
+
     async def _send_all(
         self, articles: list[Mine], waits: list[asyncio.Future[None]], trace: str
     ) -> None:
         deliveries = []
-        for article, minhash, digest in articles:
-            deliveries.append(await self._send(article, minhash, digest, trace))
+        for article, minhash, digest, value in articles:
+            deliveries.append(await self._send(article.id, value, minhash, digest, trace))
         results = await asyncio.gather(*deliveries, return_exceptions=True)
-        for (article, minhash, digest), result in zip(articles, results, strict=True):
+        for (article, minhash, digest, _), result in zip(articles, results, strict=True):
             if not isinstance(result, BaseException):
                 self.dedup.remember(article, minhash, digest)  # stored, even if a sibling failed
         errors = [r for r in results if isinstance(r, BaseException)]
@@ -189,8 +203,9 @@ class ArticlePublisher:
         # A repeat of an article still in flight is a duplicate only once that one is stored.
         await asyncio.gather(*(asyncio.shield(w) for w in waits))
 
-    async def _send(self, article: RawArticle, minhash: MinHash, digest: str, trace: str) -> Any:
-        value = article.model_dump_json().encode()
+    async def _send(
+        self, article_id: str, value: bytes, minhash: Signature, digest: str, trace: str
+    ) -> Any:
         # What de-duplication computed rides along, so a restart need not compute it again.
         record_headers = [
             *headers.message_headers("article.raw.v1", "ingest", trace),
@@ -198,7 +213,7 @@ class ArticlePublisher:
             (SIGNATURE_HEADER, to_bytes(minhash)),
         ]
         return await self.producer.send(
-            self.topic, value=value, key=article.id.encode(), headers=record_headers
+            self.topic, value=value, key=article_id.encode(), headers=record_headers
         )
 
     def _settle(self, mine: dict[str, Mine], exc: BaseException | None) -> None:

@@ -1,20 +1,26 @@
-"""The fast text paths of ingest agree with their plain definitions: clean_text, words, MinHash."""
+"""Ingest's fast text paths agree with their plain definitions: clean_text, words, MinHash, LSH."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import unicodedata
+from datetime import timedelta
 
 import numpy as np
 import pytest
 
+from wirewatch.core.models import utcnow
 from wirewatch.core.text import clean_text, language
 from wirewatch.ingest.neardup import (
     SIGNATURE_HEADER,
+    NearDuplicates,
     _word_bounds,
     _word_chars,
+    band_shape,
     from_bytes,
+    jaccard,
     shingle_hashes,
     signature,
     to_bytes,
@@ -69,18 +75,79 @@ def test_signatures_estimate_overlap() -> None:
     base = signature(" ".join(words))
     edited = signature(" ".join(words[:360] + ["other"] * 40))
     unrelated = signature(" ".join(f"x{rnd.randrange(10_000)}" for _ in range(400)))
-    assert 0.6 < base.jaccard(edited) < 0.95
-    assert base.jaccard(unrelated) < 0.05
-    assert base.jaccard(signature(" ".join(words))) == 1.0
+    assert 0.6 < jaccard(base, edited) < 0.95
+    assert jaccard(base, unrelated) < 0.05
+    assert jaccard(base, signature(" ".join(words))) == 1.0
 
 
 def test_a_signature_survives_the_record_header() -> None:
     minhash = signature("Fayez Al-Sarraj refuses to negotiate with Khalifa Haftar.")
     back = from_bytes(to_bytes(minhash))
     assert back is not None
-    assert back.jaccard(minhash) == 1.0
+    assert jaccard(back, minhash) == 1.0
     assert SIGNATURE_HEADER.endswith("-v2")  # the word hashing changed: old headers are not read
     assert from_bytes(b"short") is None
+
+
+def test_signatures_are_those_written_when_ingest_used_datasketch() -> None:
+    # Raw records carry the signature (header -v2): a restart reads them back and compares
+    # them with new ones, so the permutations must stay datasketch's affine32 draw (seed 1).
+    text = "Fayez Al-Sarraj refuses to negotiate with Khalifa Haftar, who he accuses of crimes."
+    values = signature(text)
+    assert values[:4].tolist() == [137935314, 60840961, 114764792, 502798994]
+    digest = hashlib.sha256(values.astype("<u4").tobytes()).hexdigest()[:16]
+    assert digest == "1b96304898259d92"
+
+
+@pytest.mark.parametrize(
+    ("threshold", "perms", "shape"),
+    # datasketch's MinHashLSH choices (its _optimal_param, equal weights)
+    [
+        (0.5, 128, (25, 5)),
+        (0.3, 128, (37, 3)),
+        (0.8, 128, (9, 13)),
+        (0.95, 128, (3, 42)),
+        (0.1, 128, (64, 2)),
+        (0.5, 64, (14, 4)),
+    ],
+)
+def test_bands_are_chosen_as_datasketch_chose_them(
+    threshold: float, perms: int, shape: tuple[int, int]
+) -> None:
+    assert band_shape(threshold, perms) == shape
+
+
+def test_the_index_finds_the_most_similar_and_forgets_what_it_removes() -> None:
+    rnd = random.Random(5)
+    words = [f"w{rnd.randrange(50_000)}" for _ in range(300)]
+    index = NearDuplicates(0.5, window_s=3600, capacity=10)
+    now = utcnow()
+    index.add("a", "story-a", now, signature(" ".join(words[:200] + ["x"] * 100)))
+    index.add("b", "story-b", now, signature(" ".join(words[:280] + ["y"] * 20)))
+    match = index.find(signature(" ".join(words)))
+    assert match is not None
+    assert (match.article_id, match.story_id) == ("b", "story-b")
+    assert 0.8 < match.similarity < 1.0
+    index.remove("b")
+    other = index.find(signature(" ".join(words)))
+    assert other is not None
+    assert other.article_id == "a"
+    index.remove("a")
+    assert index.find(signature(" ".join(words))) is None
+    assert all(not table for table in index._tables)  # nothing left behind in the bands
+
+
+def test_the_index_keeps_at_most_its_capacity_and_its_window() -> None:
+    index = NearDuplicates(0.5, window_s=60, capacity=3)
+    start = utcnow()
+    for k in range(5):
+        index.add(f"a{k}", f"a{k}", start, signature(f"story number {k} " * 20))
+    assert len(index) == 3
+    assert "a0" not in index
+    assert "a4" in index
+    index.add("late", "late", start + timedelta(seconds=120), signature("later news " * 20))
+    assert len(index) == 1
+    assert "late" in index
 
 
 def test_language_reads_further_when_the_opening_is_unsure() -> None:
