@@ -30,6 +30,8 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15**k % 2**64 for k in range(SHINGLE_WO
 # Code points combine into a word hash as a polynomial in this odd multiplier (mod 2^64).
 _WORD_MULTIPLIER = np.uint64(0x100000001B3)
 _WORD_INVERSE = np.uint64(pow(0x100000001B3, -1, 2**64))
+# Minima of one band combine into its key as a sum with these odd multipliers (mod 2^64).
+_BAND_MIX = np.random.RandomState(SEED).randint(0, 1 << 62, NUM_PERM, dtype=np.uint64) * 2 + 1
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
@@ -149,7 +151,7 @@ class _Entry:
     story_id: str
     seen: datetime
     minhash: Signature
-    bands: list[bytes]
+    bands: list[int]
 
 
 @dataclass(frozen=True)
@@ -188,9 +190,12 @@ class NearDuplicates:
     """Articles of the last `window_s` (at most `capacity`), queryable by similarity.
 
     Locality-sensitive hashing by bands: a signature is cut into `bands` runs of `rows`
-    minima, and two texts are compared only if some run is equal in both. The bytes of
-    each run are the key of one dict per band, so inserting and querying cost a slice and
-    a dict lookup per band (datasketch's index cost 25 numpy calls per article).
+    minima, and two texts are compared only if some run is equal in both. Each run is
+    hashed to a 64-bit int (one numpy step for all bands) that keys one dict per band,
+    holding an article id, or a set of them when several share the run: plain strings
+    rather than a set per band and article, which the garbage collector would have to
+    walk (a set each cost twice the insert itself). datasketch's index cost 25 numpy
+    calls per article.
     """
 
     def __init__(self, threshold: float, window_s: float, capacity: int):
@@ -198,7 +203,7 @@ class NearDuplicates:
         self.window = timedelta(seconds=window_s)
         self.capacity = capacity
         self.bands, self.rows = band_shape(threshold)
-        self._tables: list[dict[bytes, set[str]]] = [{} for _ in range(self.bands)]
+        self._tables: list[dict[int, str | set[str]]] = [{} for _ in range(self.bands)]
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
     def __len__(self) -> int:
@@ -207,17 +212,19 @@ class NearDuplicates:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._entries
 
-    def _band_keys(self, minhash: Signature) -> list[bytes]:
-        raw = np.asarray(minhash, dtype="<u4").tobytes()
-        width = self.rows * 4
-        return [raw[k * width : (k + 1) * width] for k in range(self.bands)]
+    def _band_keys(self, minhash: Signature) -> list[int]:
+        runs = minhash[: self.bands * self.rows].reshape(self.bands, self.rows)
+        keys: list[int] = (runs * _BAND_MIX[: self.rows]).sum(axis=1, dtype=np.uint64).tolist()
+        return keys
 
     def find(self, minhash: Signature) -> Match | None:
         """The most similar earlier article at or above the threshold."""
         candidates: set[str] = set()
         for table, key in zip(self._tables, self._band_keys(minhash), strict=True):
             found = table.get(key)
-            if found:
+            if isinstance(found, str):
+                candidates.add(found)
+            elif found:
                 candidates |= found
         best: Match | None = None
         for article_id in candidates:
@@ -232,7 +239,13 @@ class NearDuplicates:
             return
         keys = self._band_keys(minhash)
         for table, key in zip(self._tables, keys, strict=True):
-            table.setdefault(key, set()).add(article_id)
+            found = table.setdefault(key, article_id)
+            if found is article_id:
+                continue
+            if isinstance(found, str):
+                table[key] = {found, article_id}
+            else:
+                found.add(article_id)
         self._entries[article_id] = _Entry(story_id, seen, minhash, keys)
         self._expire(seen)
 
@@ -242,9 +255,12 @@ class NearDuplicates:
             return
         for table, key in zip(self._tables, entry.bands, strict=True):
             members = table[key]
-            members.discard(article_id)
-            if not members:
+            if isinstance(members, str):
                 del table[key]
+                continue
+            members.discard(article_id)
+            if len(members) == 1:
+                table[key] = members.pop()
 
     def _expire(self, now: datetime) -> None:
         cutoff = now - self.window
