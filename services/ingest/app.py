@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import orjson
 from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from wirewatch.core import headers, kafka, openapi, problems
@@ -154,7 +154,8 @@ class IngestState:
         if not good:
             return 0
         summary = _summary(await self.publisher.publish(good))
-        return summary.accepted
+        accepted: int = summary["accepted"]
+        return accepted
 
 
 @contextlib.asynccontextmanager
@@ -301,7 +302,8 @@ async def _submit(state: IngestState, request: Request) -> Response:
     except PublishError as exc:
         metrics.ARTICLES.labels("failed").inc(len(articles))
         return _unavailable(f"broker unavailable: {exc}")
-    return JSONResponse(_summary(results).model_dump(), status_code=202)
+    body = orjson.dumps(_summary(results))
+    return Response(body, status_code=202, media_type="application/json")
 
 
 async def _readiness(request: Request) -> dict[str, Any] | None:
@@ -317,30 +319,33 @@ def _prepare(
     return articles, {a.id: signature(a.text) for a in articles}
 
 
-def _summary(results: list[Any]) -> SubmitResponse:
-    near = 0
+def _summary(results: list[Any]) -> dict[str, Any]:
+    """The response body (SubmitResponse's shape), built as plain data: with a model per
+    article and the standard library's JSON it cost a twentieth of a request's CPU."""
+    counts = {"accepted": 0, "duplicate": 0, "near_duplicate": 0}
     rows = []
     for r in results:
-        outcome = r.status
-        if r.status == "accepted" and r.article.duplicate_of:
-            outcome, near = "near_duplicate", near + 1
-        metrics.ARTICLES.labels(outcome).inc()
         a = r.article
+        outcome = "near_duplicate" if r.status == "accepted" and a.duplicate_of else r.status
+        counts[outcome] += 1
         rows.append(
-            ArticleResult(
-                id=a.id,
-                status=r.status,
-                story_id=a.story_id,
-                duplicate_of=a.duplicate_of,
-                language=a.language,
-            )
+            {
+                "id": a.id,
+                "status": r.status,
+                "story_id": a.story_id,
+                "duplicate_of": a.duplicate_of,
+                "language": a.language,
+            }
         )
-    return SubmitResponse(
-        accepted=sum(r.status == "accepted" for r in results),
-        duplicates=sum(r.status == "duplicate" for r in results),
-        near_duplicates=near,
-        articles=rows,
-    )
+    for outcome, count in counts.items():
+        if count:
+            metrics.ARTICLES.labels(outcome).inc(count)
+    return {
+        "accepted": counts["accepted"] + counts["near_duplicate"],
+        "duplicates": counts["duplicate"],
+        "near_duplicates": counts["near_duplicate"],
+        "articles": rows,
+    }
 
 
 def _raw_header(headers: Any, name: str) -> bytes | None:
