@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from wirewatch.core.ids import comparable_text
 from wirewatch.core.models import utcnow
 from wirewatch.core.text import clean_text, language
 from wirewatch.ingest.neardup import (
@@ -44,6 +45,16 @@ def test_normalise_agrees_with_the_line_by_line_definition_on_random_text() -> N
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
         assert clean_text(text) == reference_normalise(text), repr(text)
+
+
+def test_comparable_text_agrees_with_splitting_on_random_text() -> None:
+    alphabet = [*"aB \n\t\u00a0\u2028\u00c9\u00df", "e\u0301", "\n\n", "\n\n\n", "  "]
+    rnd = random.Random(9)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        expected = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+        assert comparable_text(text) == expected, repr(text)
+        assert comparable_text(clean_text(text)) == " ".join(clean_text(text).split()).casefold()
 
 
 def test_words_are_the_runs_that_re_w_matches() -> None:
