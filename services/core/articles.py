@@ -96,14 +96,23 @@ def _lines(lines: Iterable[bytes | str]) -> Iterator[Any]:
 
 
 def validate(
-    items: list[Any], now: datetime | None = None, min_confidence: float = 0.9
+    items: list[Any],
+    now: datetime | None = None,
+    min_confidence: float = 0.9,
+    *,
+    first: int = 0,
+    total: int | None = None,
 ) -> list[RawArticle]:
-    """Validate every item; InvalidArticles lists every problem with the item's index."""
+    """Validate every item; InvalidArticles lists every problem with the item's index.
+
+    `items` may be a part of a request: `first` is the index of its first item in the
+    request and `total` the request's length (where problems are located)."""
     now = now or utcnow()
     good: list[RawArticle] = []
     problems: list[Problem] = []
-    for index, item in enumerate(items):
-        loc: tuple[str | int, ...] = ("body", index) if len(items) > 1 else ("body",)
+    single = (total if total is not None else len(items)) == 1
+    for index, item in enumerate(items, start=first):
+        loc: tuple[str | int, ...] = ("body",) if single else ("body", index)
         try:
             good.append(prepare(ArticleIn.model_validate(item), now, min_confidence))
         except ValidationError as exc:

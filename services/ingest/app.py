@@ -29,10 +29,9 @@ from wirewatch.ingest.feeds.store import FeedBook
 from wirewatch.ingest.neardup import (
     SIGNATURE_HEADER,
     NearDuplicates,
-    Signature,
     from_bytes,
-    signature,
 )
+from wirewatch.ingest.prepare import prepare, prepare_request
 from wirewatch.ingest.publisher import (
     CONTENT_HASH_HEADER,
     ArticlePublisher,
@@ -86,8 +85,10 @@ class IngestState:
         self.feeds_tail = TopicTail(settings, settings.topic_feeds, self.book.feeds.apply)
         self.states_tail = TopicTail(settings, settings.topic_feed_state, self.book.states.apply)
         self.tasks: list[asyncio.Task[None]] = []
-        # One thread for validation, language and MinHash: off the event loop, and never
-        # several requests contending for the GIL (that cost a fifth of the rate with four).
+        # One thread for articles given as HTML and for feed entries (trafilatura takes
+        # milliseconds a page): off the event loop, and never several requests contending
+        # for the GIL (that cost a fifth of the rate with four). Text is prepared on the
+        # loop (see prepare_request).
         self.cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare")
         open_to_all: frozenset[Scope] = frozenset({"write", "admin"})
         anonymous = (
@@ -166,7 +167,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await kafka.ensure_topics(settings)
     stop = asyncio.Event()
     # The first article loads the language model and fills caches: not on a sender's time.
-    await state.run_cpu(_prepare, [WARM_UP], settings.ingest_language_min_confidence)
+    await state.run_cpu(prepare, [WARM_UP], settings.ingest_language_min_confidence)
     # A request publishes up to 1,000 articles of a few KB: batches of 512 KiB (aiokafka's
     # default is 16 KiB) send them in a few produce requests instead of hundreds, half the
     # CPU per article. Kafka takes batches up to its max.message.bytes (1 MB by default).
@@ -281,9 +282,8 @@ async def _submit(state: IngestState, request: Request) -> Response:
         if len(items) > most:
             metrics.REJECTED.labels("too_many").inc()
             return problems.problem(413, f"at most {most} articles per request")
-        # HTML extraction, language detection and MinHash cost CPU: off the event loop.
-        articles, signatures = await state.run_cpu(
-            _prepare, items, settings.ingest_language_min_confidence
+        articles, signatures = await prepare_request(
+            items, settings.ingest_language_min_confidence, state.run_cpu
         )
     except InvalidArticles as exc:
         metrics.ARTICLES.labels("rejected").inc(max(len(exc.problems), 1))
@@ -309,14 +309,6 @@ async def _submit(state: IngestState, request: Request) -> Response:
 async def _readiness(request: Request) -> dict[str, Any] | None:
     state: IngestState = request.app.state.ingest
     return {} if state.ready() and await state.tail.broker_reachable() else None
-
-
-def _prepare(
-    items: list[Any], min_confidence: float
-) -> tuple[list[RawArticle], dict[str, Signature]]:
-    """Validated articles and their near-duplicate signatures (in a worker thread)."""
-    articles = validate(items, None, min_confidence)
-    return articles, {a.id: signature(a.text) for a in articles}
 
 
 def _summary(results: list[Any]) -> dict[str, Any]:
