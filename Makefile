@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-start test-reliability schemas docs clean
+.PHONY: help install tools kafka bench-tools run run-kafka test lint format bench bench-stream bench-ingest bench-start test-reliability schemas docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ bench-tools:  ## wrk, the HTTP load generator bench-stream uses (Debian's wrk pa
 
 bench-stream: $(STAMP) bench-tools  ## the running system measured from outside: latency, rates, memory, api
 	$(BIN)/python -m benchmarks.stream $(BENCH_STREAM_ARGS)
+
+bench-ingest: $(STAMP)  ## the ingest service alone on the embedded broker: articles/s and CPU per article
+	$(BIN)/python -m benchmarks.ingest_alone $(BENCH_INGEST_ARGS)
 
 bench-start: $(STAMP) kafka  ## each service's start time on Kafka with 0, 10k and 100k older raw articles
 	$(BIN)/python -m benchmarks.start_time $(BENCH_START_ARGS)
