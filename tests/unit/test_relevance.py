@@ -40,6 +40,21 @@ def _doc(analyzer: Analyzer, title: str, text: str) -> rules.MatchDoc:
     return analyzer.analyze([article])[0].doc
 
 
+def test_word_embeddings_stay_int8_and_give_the_same_vectors() -> None:
+    from tokenizers import Tokenizer
+
+    kept = encoder.MiniLM.load()
+    assert kept.words is not None
+    assert kept.words[0].dtype == np.int8
+    assert encoder.WORDS not in kept.w
+    with np.load(encoder.ENCODER_DIR / "minilm-int8.npz") as data:
+        everything = encoder.dequantise({k: data[k] for k in data.files})
+    tokenizer = Tokenizer.from_file(str(encoder.ENCODER_DIR / "tokenizer.json"))
+    full = encoder.MiniLM(everything, tokenizer)
+    texts = ["Gunmen killed twelve people at a market on Sunday.", "Tōkyō, Zürich, 東京 " * 8]
+    assert np.array_equal(kept.embed(texts), full.embed(texts))
+
+
 def test_a_reported_attack_is_relevant_and_a_debate_is_not(analyzer: Analyzer) -> None:
     attack = _doc(
         analyzer,

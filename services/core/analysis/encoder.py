@@ -12,6 +12,7 @@ from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 ENCODER_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "encoder"
+WORDS = "embeddings.word_embeddings.weight"
 Array = npt.NDArray[np.float32]
 LAYERS, HEADS, EPS = 6, 12, 1e-12
 
@@ -55,8 +56,17 @@ class MiniLM:
     """The BERT encoder, mean pooling and L2 normalisation of sentence-transformers'
     all-MiniLM-L6-v2, computed one text at a time (no padding to pay for)."""
 
-    def __init__(self, weights: dict[str, Array], tokenizer: Tokenizer, max_tokens: int = 128):
+    def __init__(
+        self,
+        weights: dict[str, Array],
+        tokenizer: Tokenizer,
+        max_tokens: int = 128,
+        words: tuple[npt.NDArray[np.int8], Array] | None = None,
+    ):
         self.w = weights
+        # The word embeddings (30,522 x 384) stay int8 with their row scales, and only the
+        # rows a text uses are made float: the same numbers, 35 MB less than a float copy.
+        self.words = words
         self.tokenizer = tokenizer
         self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()
@@ -64,8 +74,10 @@ class MiniLM:
     @classmethod
     def load(cls, directory: Path = ENCODER_DIR) -> MiniLM:
         with np.load(directory / "minilm-int8.npz") as data:
-            weights = dequantise({k: data[k] for k in data.files})
-        return cls(weights, Tokenizer.from_file(str(directory / "tokenizer.json")))
+            arrays = {k: data[k] for k in data.files}
+        words = arrays.pop(WORDS), np.asarray(arrays.pop(f"{WORDS}.scale"), dtype=np.float32)
+        weights = dequantise(arrays)
+        return cls(weights, Tokenizer.from_file(str(directory / "tokenizer.json")), words=words)
 
     def embed(self, texts: list[str]) -> Array:
         """One unit vector of 384 numbers per text."""
@@ -80,7 +92,7 @@ class MiniLM:
         ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)
         w = self.w
         x = (
-            w["embeddings.word_embeddings.weight"][ids]
+            self._words(ids)
             + w["embeddings.position_embeddings.weight"][: len(ids)]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
@@ -89,6 +101,12 @@ class MiniLM:
             x = self._layer(x, f"encoder.layer.{layer}.")
         pooled = x.mean(0)
         return np.asarray(pooled / max(float(np.linalg.norm(pooled)), 1e-12), dtype=np.float32)
+
+    def _words(self, ids: npt.NDArray[np.int64]) -> Array:
+        if self.words is None:
+            return self.w[WORDS][ids]
+        quantised, scale = self.words
+        return np.asarray(quantised[ids].astype(np.float32) * scale[ids, None], dtype=np.float32)
 
     def _dense(self, x: Array, name: str) -> Array:
         return np.asarray(x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"], np.float32)
