@@ -40,13 +40,15 @@ def _doc(analyzer: Analyzer, title: str, text: str) -> rules.MatchDoc:
     return analyzer.analyze([article])[0].doc
 
 
-def test_word_embeddings_stay_int8_and_give_the_same_vectors() -> None:
+def test_the_matrices_stay_int8_and_give_the_same_vectors() -> None:
     from tokenizers import Tokenizer
 
     kept = encoder.MiniLM.load()
-    assert kept.words is not None
-    assert kept.words[0].dtype == np.int8
-    assert encoder.WORDS not in kept.w
+    # Every matrix, embeddings and the six layers' dense weights, is held as int8.
+    assert encoder.WORDS in kept.quantised
+    assert len([n for n in kept.quantised if n.startswith("encoder.layer.")]) == 6 * 6
+    assert all(v.dtype == np.int8 for v, _ in kept.quantised.values())
+    assert not set(kept.quantised) & set(kept.w)
     with np.load(encoder.ENCODER_DIR / "minilm-int8.npz") as data:
         everything = encoder.dequantise({k: data[k] for k in data.files})
     tokenizer = Tokenizer.from_file(str(encoder.ENCODER_DIR / "tokenizer.json"))
@@ -156,3 +158,16 @@ def test_export_encoder_quantises_and_copies_the_tokenizer(tmp_path: Path) -> No
         assert saved["w"].dtype == np.int8
         assert np.allclose(encoder.dequantise({k: saved[k] for k in saved.files})["w"], 1.0)
     assert (tmp_path / "out" / "tokenizer.json").read_text() == "{}"
+
+
+def test_threads_embedding_at_once_get_the_vectors_of_one_thread() -> None:
+    # Each thread makes its matrices float in a buffer of its own: a shared one would be
+    # overwritten by another thread between the copy and the product.
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = encoder.MiniLM.load()
+    texts = [f"Rebels shelled the town of {n} for the {n}th day, officials said." for n in range(6)]
+    alone = model.embed(texts)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: model.embed(texts), range(8)))
+    assert all(np.array_equal(alone, v) for v in together)
