@@ -16,7 +16,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from wirewatch.core import failpoints, kafka
+from wirewatch.core import failpoints, kafka, memory
 from wirewatch.core.analysis import rules as rules_mod
 from wirewatch.core.analysis.alerting import Alerting
 from wirewatch.core.analysis.pipeline import Analyzer
@@ -36,6 +36,7 @@ Batch = dict[TopicPartition, list[Any]]
 PIPELINE_DEPTH = 2  # batches in flight: one scored and published, the next fetched and parsed
 WHILE_BUSY_POLL_MS = 20
 HOUSEKEEPING_S = 1.0
+TRIM_S = 2.0  # how often freed heap is handed back to the system
 WARM_UP = RawArticle(
     id="warm-up",
     title="Warm-up",
@@ -214,7 +215,7 @@ async def _loop(step: _Step, watcher: RulesWatcher) -> None:
     Batches are published and committed in the order they were fetched."""
     cons, settings, stop = step.cons, step.settings, step.stop
     pending: deque[_InFlight] = deque()
-    housekeeping = 0.0
+    housekeeping = trimmed = 0.0
     while not stop.is_set():
         if len(pending) < PIPELINE_DEPTH:
             # Idle: wait long for the first record. Busy: look briefly for the next batch.
@@ -228,6 +229,9 @@ async def _loop(step: _Step, watcher: RulesWatcher) -> None:
         if time.monotonic() - housekeeping >= HOUSEKEEPING_S:
             housekeeping = time.monotonic()
             await _housekeeping(cons, step.processor, watcher)
+        if time.monotonic() - trimmed >= TRIM_S:
+            trimmed = time.monotonic()
+            memory.trim()
     while pending:  # stopping: what was analysed is published and committed
         await _finish(step, pending)
 
