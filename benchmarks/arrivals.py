@@ -84,6 +84,9 @@ def _stamps(value: bytes) -> tuple[float, float]:
 
 async def _next_or_stop(lines: object, stop: asyncio.Event) -> str | None:
     nxt = asyncio.ensure_future(lines.__anext__())  # type: ignore[attr-defined]
+    # When the follower is cancelled mid-wait, this read is left to fail as the api shuts
+    # down; looking at its outcome keeps asyncio from printing it as never retrieved.
+    nxt.add_done_callback(lambda t: t.cancelled() or t.exception())
     stopper = asyncio.ensure_future(stop.wait())
     await asyncio.wait({nxt, stopper}, return_when=asyncio.FIRST_COMPLETED)
     stopper.cancel()

@@ -121,6 +121,7 @@ async def burst(sys_: RunningSystem, arr: Arrivals, items: list[dict[str, Any]],
     run.burst_s = max(done) - start
     run.burst_series = sorted(t - start for t in done)
     run.rss_mb = [b / 2**20 for b in sys_.enrich_rss_bytes()]
+    run.peak_mb = [b / 2**20 for b in sys_.enrich_peak_bytes()]
     run.offline_per_s = await asyncio.to_thread(_offline_rate, items)
 
 

@@ -102,6 +102,15 @@ class RunningSystem:
             for pid in pids:
                 os.kill(pid, signal.SIGCONT)
 
+    def enrich_peak_bytes(self) -> list[float]:
+        """The most resident memory each enrich worker has held (VmHWM), what a limit must fit."""
+        out = []
+        for pid in self.enrich_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    out.append(float(line.split()[1]) * 1024)
+        return out
+
     def enrich_rss_bytes(self) -> list[float]:
         """Resident memory of each enrich worker, from its own process metrics."""
         out = []
