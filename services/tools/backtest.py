@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from tqdm import tqdm
 from wirewatch.core.analysis import rules as rules_mod
 from wirewatch.core.analysis.alerting import Alerting
 from wirewatch.core.analysis.pipeline import Analyzer
-from wirewatch.core.articles import count_lines, iter_jsonl, read_file, validate
+from wirewatch.core.articles import InvalidArticles, count_lines, iter_jsonl, read_file, validate
 from wirewatch.core.models import Alert, EnrichedArticle, RawArticle
 from wirewatch.enrich.settings import EnrichSettings
 from wirewatch.tools.output import json_lines
@@ -28,16 +29,24 @@ class RuleStats:
     examples: list[str] = field(default_factory=list)
 
 
-def _from_file(path: Path, limit: int) -> Iterator[RawArticle]:
+def _from_file(path: Path, limit: int, skipped: list[int]) -> Iterator[RawArticle]:
+    """The file's articles; a line that is not a valid article is named on stderr, counted
+    in `skipped` and passed over, so one bad line does not end a long backtest."""
     if path.suffix == ".json":  # one article or an array, not JSON Lines
         articles = read_file(path)
         yield from articles[:limit] if limit else articles
         return
     count = 0
-    for _, item in iter_jsonl(path):
-        if isinstance(item, Exception):
+    for number, item in iter_jsonl(path):
+        try:
+            if isinstance(item, Exception):
+                raise ValueError(f"invalid JSON: {item}")
+            article = validate([item])[0]
+        except ValueError as exc:  # InvalidArticles is one
+            print(f"line {number}: {exc}", file=sys.stderr)
+            skipped.append(number)
             continue
-        yield from validate([item])
+        yield article
         count += 1
         if limit and count >= limit:
             return
@@ -93,6 +102,35 @@ def _example(alert: Alert) -> str:
     return f"{alert.title or alert.article_id}: {spans} (why: {'; '.join(alert.clauses)})"
 
 
+def _run(
+    analyzer: Analyzer, source: Iterable[RawArticle], known: int | None, examples: int
+) -> tuple[dict[str, RuleStats], int]:
+    """Analyse the articles in chunks and count what each rule raised."""
+    stats = {r.id: RuleStats() for r in analyzer.rules.rules}
+    alerting = Alerting()
+    total = 0
+    bar = tqdm(total=known, unit="article", file=sys.stderr, disable=not sys.stderr.isatty())
+    with bar:
+        chunk: list[RawArticle] = []
+        for article in itertools.chain(source, [None]):
+            if article is not None:
+                chunk.append(article)
+            if len(chunk) >= CHUNK or (article is None and chunk):
+                total += len(chunk)
+                for result in analyzer.analyze(chunk):
+                    now = result.enriched.enriched_at
+                    _, published = alerting.process(result, analyzer.rules, analyzer.models, now)
+                    for alert in published:
+                        s = stats[alert.rule_id]
+                        s.articles += 1
+                        if alert.id not in s.stories and len(s.examples) < examples:
+                            s.examples.append(_example(alert))
+                        s.stories.add(alert.id)
+                bar.update(len(chunk))
+                chunk = []
+    return stats, total
+
+
 def backtest(
     rules_path: Path,
     file: Path | None,
@@ -113,44 +151,38 @@ def backtest(
     except rules_mod.RuleError as exc:
         print(f"wirewatch rules test: {exc}", file=sys.stderr)
         return 2
-    source = _from_topic(settings, limit) if from_topic else _from_file(file or Path("-"), limit)
-    stats = {r.id: RuleStats() for r in analyzer.rules.rules}
-    alerting = Alerting()
-    total = 0
-    known = _known_total(source, file, from_topic, limit)
-    bar = tqdm(total=known, unit="article", file=sys.stderr, disable=not sys.stderr.isatty())
-    with bar:
-        chunk: list[RawArticle] = []
-        for article in [*source, None]:
-            if article is not None:
-                chunk.append(article)
-            if len(chunk) >= CHUNK or (article is None and chunk):
-                total += len(chunk)
-                for result in analyzer.analyze(chunk):
-                    now = result.enriched.enriched_at
-                    _, published = alerting.process(result, analyzer.rules, analyzer.models, now)
-                    for alert in published:
-                        s = stats[alert.rule_id]
-                        s.articles += 1
-                        if alert.id not in s.stories and len(s.examples) < examples:
-                            s.examples.append(_example(alert))
-                        s.stories.add(alert.id)
-                bar.update(len(chunk))
-                chunk = []
+    skipped: list[int] = []
+    try:
+        source = (
+            _from_topic(settings, limit)
+            if from_topic
+            else _from_file(file or Path("-"), limit, skipped)
+        )
+        stats, total = _run(
+            analyzer, source, _known_total(source, file, from_topic, limit), examples
+        )
+    except InvalidArticles as exc:  # a .json file: one article or an array, all or nothing
+        print(f"wirewatch rules test: {exc}", file=sys.stderr)
+        return 2
+    if skipped and not total:
+        print(f"wirewatch rules test: no valid article in {file}", file=sys.stderr)
+        return 1
     if fmt == "json":
         json_lines(
             {"rule": r.id, "severity": r.severity, "articles": stats[r.id].articles,
              "stories": len(stats[r.id].stories), "examples": stats[r.id].examples,
-             "of_articles": total, "rules_version": analyzer.rules.version}
+             "of_articles": total, "skipped_lines": len(skipped),
+             "rules_version": analyzer.rules.version}
             for r in analyzer.rules.rules
         )  # fmt: skip
     else:
-        _report(analyzer, stats, total)
+        _report(analyzer, stats, total, len(skipped))
     return 0
 
 
-def _report(analyzer: Analyzer, stats: dict[str, RuleStats], total: int) -> None:
-    print(f"rules version {analyzer.rules.version}, {total} articles, nothing published")
+def _report(analyzer: Analyzer, stats: dict[str, RuleStats], total: int, skipped: int) -> None:
+    passed = f" ({skipped} invalid lines passed over, named above)" if skipped else ""
+    print(f"rules version {analyzer.rules.version}, {total} articles{passed}, nothing published")
     print(f"{'rule':<28}{'severity':<10}{'articles':>9}{'stories':>9}")
     for rule in analyzer.rules.rules:
         s = stats[rule.id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.conftest import SAMPLE_JSON, SAMPLES
@@ -61,3 +62,22 @@ def test_backtest_from_the_enriched_topic(
     assert int(_row(out, "libya-actor-violence")[2]) >= 1
     alerts = asyncio.run(read_topic(common.kafka_bootstrap_servers, common.topic_alerts, 1, 1))
     assert alerts == []
+
+
+def test_backtest_names_and_passes_over_lines_that_are_not_articles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = orjson.loads(SAMPLE_JSON.read_bytes())
+    extra = {**good, "id": "other", "genre": "bio"}  # an export with fields of its own
+    lines = [orjson.dumps(good), b"{not json", orjson.dumps(extra)]
+    file = tmp_path / "mixed.jsonl"
+    file.write_bytes(b"\n".join(lines) + b"\n")
+    assert backtest(RULES, file, False, 0, 3) == 0
+    captured = capsys.readouterr()
+    assert "1 articles (2 invalid lines passed over, named above)" in captured.out
+    assert "line 2: invalid JSON" in captured.err
+    assert "line 3: body.genre: Extra inputs are not permitted" in captured.err
+    assert _row(captured.out, "libya-actor-violence")[2:] == ["1", "1"]
+    file.write_bytes(b"\n".join(lines[1:]) + b"\n")
+    assert backtest(RULES, file, False, 0, 3) == 1
+    assert "no valid article" in capsys.readouterr().err
