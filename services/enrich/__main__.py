@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from wirewatch.core import logs
+from wirewatch.core import logs, memory
 from wirewatch.core.lifecycle import install_stop_signals
 from wirewatch.enrich import health
 from wirewatch.enrich.settings import EnrichSettings
@@ -33,7 +33,11 @@ async def _main(settings: EnrichSettings) -> None:
         thread.join(5)
 
 
+ARENAS = 2  # glibc malloc arenas: see wirewatch.core.memory
+
+
 def main() -> None:
+    memory.limit_arenas(ARENAS)  # first, before any thread allocates
     settings = EnrichSettings()
     logs.configure(settings.log_level, settings.log_format)
     log.info("enrich starting with %s", settings.masked())

@@ -1,4 +1,4 @@
-"""Handing freed heap back: resident memory falls after a trim where glibc holds it."""
+"""glibc's heap: resident memory falls after a trim, and the arena cap holds."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ def _rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
-@pytest.mark.skipif(
+glibc_only = pytest.mark.skipif(
     platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
 )
+
+
+@glibc_only
 def test_a_trim_gives_back_what_was_freed_below_a_live_block() -> None:
     # 2 KB blocks are above Python's small-object allocator and below glibc's mmap
     # threshold, so they come from the heap; the block allocated last keeps the heap's top
@@ -34,3 +37,44 @@ def test_a_trim_gives_back_what_was_freed_below_a_live_block() -> None:
     after = _rss_mb()
     assert before - after > 40, (before, after)
     assert pin is not None
+
+
+ARENAS_SCRIPT = """
+import ctypes, sys, threading
+from wirewatch.core import memory
+if sys.argv[1] == "limit":
+    assert memory.limit_arenas(2)
+together = threading.Barrier(8)
+def work():  # all alive at once: a thread that has ended hands its arena on
+    blocks = [bytearray(2048) for _ in range(100)]
+    together.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+handle = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, handle)
+libc.fclose(handle)
+"""
+
+
+def _arenas(tmp_path: Path, mode: str) -> int:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / f"{mode}.xml"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, mode, str(out)], check=True, env=env)
+    return out.read_text().count("<heap nr=")
+
+
+@glibc_only
+def test_the_arena_cap_keeps_threads_to_two_arenas(tmp_path: Path) -> None:
+    # glibc gives each new thread an arena of its own until the cap (eight per core).
+    assert _arenas(tmp_path, "default") > 2
+    assert _arenas(tmp_path, "limit") == 2
