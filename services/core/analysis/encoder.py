@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from pathlib import Path
@@ -63,6 +64,7 @@ class MiniLM:
         max_tokens: int = 128,
         quantised: dict[str, tuple[npt.NDArray[np.int8], Array]] | None = None,
     ):
+        _one_blas_thread()
         self.w = weights
         # The matrices stay int8 with their row scales (11 MB against 45 MB of float32 per
         # worker): embedding rows are made float as a text uses them, a layer's matrix just
@@ -95,10 +97,7 @@ class MiniLM:
         """One unit vector of 384 numbers per text."""
         if not texts:
             return np.zeros((0, 384), "f4")
-        # One BLAS thread: the matrices are small, and the analysis threads already keep both
-        # cores busy; OpenBLAS's own threads would fight them (measured: 13 % of throughput).
-        with _blas().limit(limits=1, user_api="blas"):
-            return np.stack([self._one(t) for t in texts])
+        return np.stack([self._one(t) for t in texts])
 
     def _one(self, text: str) -> Array:
         ids = np.asarray(self.tokenizer.encode(text).ids, dtype=np.int64)
@@ -165,14 +164,19 @@ class MiniLM:
 
 _LOCK = threading.Lock()
 _SHARED: dict[Path, MiniLM] = {}
-_CONTROLLER: list[ThreadpoolController] = []
 
 
-def _blas() -> ThreadpoolController:
-    with _LOCK:
-        if not _CONTROLLER:
-            _CONTROLLER.append(ThreadpoolController())
-        return _CONTROLLER[0]
+@functools.cache
+def _one_blas_thread() -> None:
+    """numpy's BLAS on one thread for the rest of the process, set when an encoder is made.
+
+    The matrices are small and the analysis threads already keep the cores busy: OpenBLAS's
+    own threads would fight them (measured: 13 % of throughput). It is set once because the
+    limit is process-wide: set and restored around each call, calls overlapping in two
+    threads did not all run with the same number of BLAS threads, OpenBLAS then sums in
+    another order, and one text got two vectors (a test runs four threads at once).
+    """
+    ThreadpoolController().limit(limits=1, user_api="blas")
 
 
 def shared(directory: Path = ENCODER_DIR) -> MiniLM:
