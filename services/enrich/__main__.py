@@ -34,10 +34,12 @@ async def _main(settings: EnrichSettings) -> None:
 
 
 ARENAS = 2  # glibc malloc arenas: see wirewatch.core.memory
+MMAP_THRESHOLD = 128 * 1024  # glibc's starting value, kept from rising: see there too
 
 
 def main() -> None:
     memory.limit_arenas(ARENAS)  # first, before any thread allocates
+    memory.fix_mmap_threshold(MMAP_THRESHOLD)
     settings = EnrichSettings()
     logs.configure(settings.log_level, settings.log_format)
     log.info("enrich starting with %s", settings.masked())

@@ -1,4 +1,4 @@
-"""glibc's heap: resident memory falls after a trim, and the arena cap holds."""
+"""glibc's heap: resident memory falls after a trim, the arena cap holds, big blocks go back."""
 
 from __future__ import annotations
 
@@ -78,3 +78,54 @@ def test_the_arena_cap_keeps_threads_to_two_arenas(tmp_path: Path) -> None:
     # glibc gives each new thread an arena of its own until the cap (eight per core).
     assert _arenas(tmp_path, "default") > 2
     assert _arenas(tmp_path, "limit") == 2
+
+
+THRESHOLD_SCRIPT = """
+import ctypes, sys
+from wirewatch.core import memory
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+if sys.argv[1] == "fixed":
+    assert memory.fix_mmap_threshold(128 * 1024)
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+big = libc.malloc(20 << 20)  # freeing a big block raises glibc's dynamic threshold
+libc.free(big)
+before = rss()
+blocks = [libc.malloc(1 << 20) for _ in range(30)]
+for b in blocks:
+    libc.memset(b, 1, 1 << 20)  # touch every page
+for b in blocks:
+    libc.free(b)
+print(rss() - before)
+"""
+
+
+def _kept_mb(mode: str) -> float:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    run = subprocess.run(
+        [sys.executable, "-c", THRESHOLD_SCRIPT, mode],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return float(run.stdout)
+
+
+@glibc_only
+def test_a_fixed_mmap_threshold_returns_freed_blocks_at_once() -> None:
+    # With the default, the 20 MB block freed first lifts the threshold (and the heap's
+    # trim threshold to 40 MB), so thirty 1 MB blocks come from the heap and their 30 MB
+    # stay resident after they are freed; fixed, each had pages of its own, unmapped at free.
+    assert _kept_mb("default") > 25
+    assert _kept_mb("fixed") < 5
