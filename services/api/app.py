@@ -48,7 +48,7 @@ async def _start(state: ApiState, stop: asyncio.Event) -> kafka.AIOKafkaProducer
             settings.enrich_rules_path,
             settings.sentiment_method,
             settings.actors_paths,
-            parallel=settings.sentiment_threads,
+            parallel=settings.sentiment_parallel(),
             entities=settings.entities_method,
         )
     producer = kafka.producer(settings, idempotent=await kafka.exactly_once(settings))

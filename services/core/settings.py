@@ -9,8 +9,12 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wirewatch.core import cpus
 from wirewatch.core.analysis.entities.tagger import DEFAULT_ENTITIES, Entities
 
+# The most threads `sentiment_threads=0` gives: an article has 26 targets on average, and a
+# thread is handed at least 4, so more threads would rarely have anything to do.
+AUTO_SENTIMENT_THREADS = 8
 # Kafka's own rule for topic names (legal characters, at most 249 of them).
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
@@ -109,15 +113,22 @@ class CommonSettings(BaseSettings):
         ),
     )
     sentiment_threads: int = Field(
-        2,
-        ge=1,
+        0,
+        ge=0,
         le=64,
         description=(
-            "threads that share one article's sentiment targets (model only): an article "
-            "alone on an idle worker uses both cores; each target is still scored on its "
-            "own, so scores do not change"
+            "threads that share one article's sentiment targets (model only), so that an "
+            "article alone on an idle worker uses every core; `0`: one per CPU this process "
+            "may use (its CPU affinity, or a container's CPU limit where lower), at most "
+            f"{AUTO_SENTIMENT_THREADS}; each target is still scored on its own, so scores "
+            "do not change"
         ),
     )
+
+    def sentiment_parallel(self) -> int:
+        """`sentiment_threads`, with 0 resolved to the usable CPUs."""
+        return cpus.threads(self.sentiment_threads, AUTO_SENTIMENT_THREADS)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="DEBUG, INFO, WARNING, ERROR"
     )

@@ -121,7 +121,7 @@ def _load(settings: EnrichSettings, rules_path: Any) -> Analyzer:
         settings.sentiment_method,
         settings.actors_paths,
         settings.enrich_overlap,
-        settings.sentiment_threads,
+        settings.sentiment_parallel(),
         entities=settings.entities_method,
     )
     # The first analysis allocates and fills caches: pay for it before the first article.
