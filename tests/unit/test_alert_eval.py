@@ -11,7 +11,16 @@ import pytest
 
 from wirewatch.core.analysis import rules
 from wirewatch.core.analysis.pipeline import Analyzer
-from wirewatch.tools.alert_eval import Judged, details, judge, micro, read_labelled, run, score
+from wirewatch.tools.alert_eval import (
+    DESKS,
+    Judged,
+    details,
+    judge,
+    micro,
+    read_labelled,
+    run,
+    score,
+)
 
 RULES = """
 rules:
@@ -86,3 +95,16 @@ def test_the_command_reads_gzip_filters_the_split_and_prints_json(
     assert by_desk["all"]["articles"] == 3
     assert run(rules_file, data, "nope", "none", "table") == 2
     assert "no labelled articles" in capsys.readouterr().err
+
+
+def test_the_committed_labelled_sets_are_disjoint_and_name_only_the_desks() -> None:
+    """Round three measures articles no earlier round drew; a label outside the five desks
+    would be counted nowhere."""
+    folder = Path(__file__).resolve().parents[2] / "training" / "alerts"
+    first = list(read_labelled(folder / "wikinews-desks.jsonl.gz", "all"))
+    third = list(read_labelled(folder / "wikinews-round3.jsonl.gz", "all"))
+    assert (len(first), len(third)) == (606, 550)
+    assert not {r["id"] for r in first} & {r["id"] for r in third}
+    assert all(set(r["desks"]) <= set(DESKS) for r in first + third)
+    strata = [r["stratum"] for r in third]
+    assert (strata.count("alerted-3"), strata.count("quiet-3")) == (400, 150)
