@@ -108,3 +108,7 @@ def test_the_committed_labelled_sets_are_disjoint_and_name_only_the_desks() -> N
     assert all(set(r["desks"]) <= set(DESKS) for r in first + third)
     strata = [r["stratum"] for r in third]
     assert (strata.count("alerted-3"), strata.count("quiet-3")) == (400, 150)
+    second = [orjson.loads(line) for line in (folder / "second-reading.jsonl").open("rb")]
+    assert len({r["id"] for r in second}) == 100
+    assert {r["id"] for r in second} <= {r["id"] for r in first}
+    assert all(set(r["desks"]) <= set(DESKS) for r in second)
