@@ -250,7 +250,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     alerts.add_argument("rules", type=Path, help="rules YAML")
     alerts.add_argument("file", type=Path, help="labelled JSONL(.gz): articles with `desks`")
-    alerts.add_argument("--split", choices=["all", "tune", "test"], default="all")
+    alerts.add_argument(
+        "--split", default="all", metavar="SPLIT",
+        help="only the articles whose `split` is this (tune, test, round-3, ...); all: every one",
+    )  # fmt: skip
     alerts.add_argument(
         "--show", choices=["errors", "all", "none"], default="errors",
         help="list each alert (and each miss) with why it fired",

@@ -147,7 +147,12 @@ def run(rules_path: Path, file: Path, split: str, show: str, fmt: str) -> int:
         return 2
     rows = list(read_labelled(file, split))
     if not rows:
-        print(f"wirewatch eval alerts: no labelled articles in {file} ({split})", file=sys.stderr)
+        splits = sorted({str(r.get("split")) for r in read_labelled(file, "all")})
+        print(
+            f"wirewatch eval alerts: no labelled articles in {file} ({split}); "
+            f"its splits: {', '.join(splits) or 'none'}",
+            file=sys.stderr,
+        )
         return 2
     judged = judge(analyzer, rows)
     scores = score(judged, analyzer.rules)

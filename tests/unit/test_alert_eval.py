@@ -94,7 +94,8 @@ def test_the_command_reads_gzip_filters_the_split_and_prints_json(
     assert by_desk["armed-violence"]["fp"] == 0  # "forces of habit" has no attack
     assert by_desk["all"]["articles"] == 3
     assert run(rules_file, data, "nope", "none", "table") == 2
-    assert "no labelled articles" in capsys.readouterr().err
+    assert "no labelled articles" in (err := capsys.readouterr().err)
+    assert "its splits: test, tune" in err  # names what the file has instead
 
 
 def test_the_committed_labelled_sets_are_disjoint_and_name_only_the_desks() -> None:
