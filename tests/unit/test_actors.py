@@ -30,6 +30,10 @@ def _m(text: str, start: int, label: str) -> RawMention:
         ("Tripoli", "Tripoli"),
         ("World Health Organisation (WHO", "World Health Organisation"),
         ("Government of National Accord (GNA)", "Government of National Accord"),
+        ("Arsenal 1-1", "Arsenal"),
+        ("Leeds 24 - 10", "Leeds"),
+        ("Apollo 11", "Apollo 11"),
+        ("Channel 4", "Channel 4"),
     ],
 )
 def test_clean_span(text: str, expected: str) -> None:

@@ -33,6 +33,8 @@ _TITLE_RE = re.compile(r"(?:the\s+)?(?:" + "|".join(re.escape(t) for t in TITLES
 # "The" is cut too ("The Church of Scientology"), except where it is part of the name.
 _LEADING = re.compile(r"(?:(?:the|The)\s+(?!Hague|Gambia|Bahamas)|[\"'“”‘’(\[]+)")
 _TRAILING = re.compile(r"(?:['’]s?|[\"“”‘’)\],;:])$")
+# A scoreline glued to a team's name by the tagger ("Arsenal 1-1"): never part of a name.
+_SCORE_AFTER = re.compile(r"\s+\d{1,3}\s?[-–]\s?\d{1,3}$")
 _SEPARATORS = re.compile(r"[-‐‑–—_'’`.]+")
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "&"})
 
@@ -81,6 +83,9 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     bracket = text.find("(", start, end)
     if bracket > start and ")" not in text[bracket:end]:
         end = bracket
+    score = _SCORE_AFTER.search(text, start, end)
+    if score is not None and score.start() > start:
+        end = score.start()
     while start < end and text[end - 1].isspace():
         end -= 1
     if start >= end or not any(c.isalpha() for c in text[start:end]):
