@@ -199,7 +199,9 @@ def _parser() -> argparse.ArgumentParser:
     topics = sub.add_parser("topics", help="create the missing topics (WIREWATCH_TOPIC_*)")
     output.add_option(topics)
     topics.set_defaults(func=_topics)
-    analyze = sub.add_parser("analyze", help="enrich JSON/JSONL articles to stdout, no Kafka")
+    analyze = sub.add_parser(
+        "analyze", help="enrich articles (JSON, JSONL, or .txt: first line the title), no Kafka"
+    )
     analyze.add_argument("file", nargs="?", type=Path, help="input file (default: stdin)")
     analyze.set_defaults(func=_analyze)
     for name, func, text in (

@@ -126,8 +126,17 @@ def validate(
     return good
 
 
+def article_from_text(path: Path) -> dict[str, Any]:
+    """A .txt article: the first non-empty line is the title, the rest the text."""
+    title, _, text = path.read_text(encoding="utf-8").strip().partition("\n")
+    return {"title": title.strip(), "text": text.strip(), "source": path.name}
+
+
 def read_file(path: Path | None, text: str | None = None) -> list[RawArticle]:
-    """Articles from a JSON or JSONL file (or text already read, e.g. from stdin)."""
+    """Articles from a JSON or JSONL file (or text already read, e.g. from stdin), or the
+    one article of a .txt file."""
+    if text is None and path is not None and path.suffix == ".txt":
+        return validate([article_from_text(path)])
     raw = text if text is not None else Path(path or "-").read_text(encoding="utf-8")
     stripped = raw.lstrip()
     if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):

@@ -12,7 +12,13 @@ import httpx
 import orjson
 from tqdm import tqdm
 
-from wirewatch.core.articles import InvalidArticles, count_lines, iter_jsonl, validate
+from wirewatch.core.articles import (
+    InvalidArticles,
+    article_from_text,
+    count_lines,
+    iter_jsonl,
+    validate,
+)
 from wirewatch.core.errors import InputError, OperationError
 from wirewatch.tools.output import json_lines
 
@@ -93,12 +99,6 @@ def _rejected(number: int, item: Any) -> bool:
         print(f"line {number}: {exc}", file=sys.stderr)
         return True
     return False
-
-
-def article_from_text(path: Path) -> dict[str, Any]:
-    """A .txt article: the first non-empty line is the title, the rest the text."""
-    title, _, text = path.read_text(encoding="utf-8").strip().partition("\n")
-    return {"title": title.strip(), "text": text.strip(), "source": path.name}
 
 
 def post_file(path: Path, url: str, api_key: str | None) -> int:

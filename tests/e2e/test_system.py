@@ -118,6 +118,11 @@ def test_malformed_raw_message_is_dead_lettered_and_the_next_article_enriched(
     from_cli = orjson.loads(analyzed.stdout)
     for key in ("id", "entities", "actors", "alerts", "models"):
         assert from_cli[key] == from_service[key], key
+    # The same article as plain text (first line the title) is the same article.
+    from_text = orjson.loads(_cli("analyze", str(SAMPLES / "libya-gna-haftar.txt")))
+    assert from_text["source"] == "libya-gna-haftar.txt"
+    for key in ("id", "title", "entities", "actors"):
+        assert from_text[key] == from_service[key], key
 
 
 def _cli(*args: str) -> str:

@@ -78,3 +78,17 @@ def test_read_file_json_and_jsonl(tmp_path: Path) -> None:
     lines.write_text('{"text": "one"}\n{"text": "two"}\n')
     assert [a.text for a in read_file(single)] == ["one"]
     assert [a.text for a in read_file(lines)] == ["one", "two"]
+
+
+def test_read_file_takes_a_text_file_as_one_article(tmp_path: Path) -> None:
+    plain = tmp_path / "story.txt"
+    plain.write_text("\nWales stun England\n\nWales beat England.\n\nThe coach spoke.\n")
+    [article] = read_file(plain)
+    assert article.title == "Wales stun England"
+    assert article.text == "Wales beat England.\n\nThe coach spoke."
+    assert article.source == "story.txt"
+    # An empty .txt is a clear validation problem, not a crash.
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    with pytest.raises(InvalidArticles):
+        read_file(empty)
