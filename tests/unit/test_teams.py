@@ -109,3 +109,14 @@ def test_a_facility_is_never_retyped(nlp: Any) -> None:
     actor = actor_mod.ResolvedActor("england", "England", "place", [mention])
     out = teams.retype(doc, [(actor, aliases.NO_MATCH)])
     assert out[0][0].type == "place"
+
+
+def test_a_mention_the_tagger_took_for_a_person_does_not_stop_the_team(nlp: Any) -> None:
+    doc = nlp(RUGBY)
+    mentions = [
+        actor_mod.RawMention(0, 7, "England", "PERSON"),
+        actor_mod.RawMention(87, 94, "England", "GPE"),
+    ]
+    actor = actor_mod.ResolvedActor("england", "England", "place", mentions)
+    out = teams.retype(doc, [(actor, aliases.NO_MATCH)])
+    assert (out[0][0].type, out[0][0].id) == ("organisation", "england-team")

@@ -98,8 +98,9 @@ def retype(
         return resolved
     out = []
     for actor, match in resolved:
-        # GPE or ORG: a place the table knows may have been tagged an organisation.
-        if actor.type == "place" and all(m.label in ("GPE", "ORG") for m in actor.mentions):
+        # Not a facility or a region (spaCy's FAC, LOC): a stadium or a valley is where a
+        # game is played. Any other label may be a tagger's slip ("beat England" as PERSON).
+        if actor.type == "place" and not any(m.label in ("FAC", "LOC") for m in actor.mentions):
             teams, places = _roles(doc, actor)
             if teams and teams >= places:
                 # The table's name is the place's ("United States"); the article's is the team's.
