@@ -90,3 +90,15 @@ def test_a_given_name_makes_a_person() -> None:
     assert _label("Dean Foods Inc", "ORG") == "ORG"
     assert _label("Virginia Beach", "GPE") == "GPE"  # a place's name is not a given name here
     assert _label("Annie", "ORG") == "ORG"  # one word is not enough
+
+
+def test_a_verb_inside_a_tagged_name_cuts_it() -> None:
+    # The small model runs "Yahoo bought Flickr" together as one organisation.
+    names = _names("Google's profits doubled. Yahoo bought Flickr. Tesco said sales rose.")
+    assert ("Yahoo bought Flickr", "ORG") not in names
+    assert ("Yahoo", "ORG") in names
+    assert ("Flickr", "ORG") in names
+
+
+def test_words_of_a_name_that_are_not_verbs_stay() -> None:
+    assert ("Bank of England", "ORG") in _names("The Bank of England held rates on Thursday.")

@@ -48,6 +48,25 @@ def _pieces(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _clauses(ent: Any) -> list[tuple[int, int]]:
+    """ "Yahoo bought Flickr": a lower-case verb is never part of a name, so the span is cut
+    there and each side is looked at on its own."""
+    spans, at = [], ent.start_char
+    for token in ent:
+        if token.pos_ in ("VERB", "AUX") and token.text[:1].islower():
+            spans.append((at, token.idx))
+            at = token.idx + len(token.text)
+    spans.append((at, ent.end_char))
+    text = ent.doc.text
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
 def _label(name: str, label: str) -> str:
     # The head word: the last one, or the one before "of" ("Museum of Flight").
     head = name.split(" of ", 1)[0].rsplit(None, 1)[-1].casefold()
@@ -96,7 +115,7 @@ def mentions_from(doc: Any) -> list[RawMention]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_TYPES:
             continue
-        for start, end in _pieces(doc, ent.start_char, ent.end_char):
+        for start, end in (p for c in _clauses(ent) for p in _pieces(doc, *c)):
             name = doc.text[start:end]
             found.append(RawMention(start, end, name, _label(name, ent.label_)))
     found += expansions(doc.text, found)
