@@ -154,3 +154,13 @@ def test_enriched_actors_report_candidates(analyzer: Analyzer) -> None:
     [khalid] = [a for a in result.enriched.actors if a.type == "person"]
     assert (khalid.id, khalid.match) == ("khalid-haftar", "article")
     assert [(c.id, c.name) for c in khalid.candidates] == [("khalifa-haftar", "Khalifa Haftar")]
+
+
+def test_a_party_the_tagger_took_for_a_person_is_the_party(analyzer: Analyzer) -> None:
+    text = "Mr Howard said the Tories would cut taxes; Labour and the Lib Dems disagreed."
+    [result] = analyzer.analyze(validate([{"title": "Budget row", "text": text}]))
+    actors = {a.name: (a.type, a.id) for a in result.enriched.actors}
+    assert actors["Labour Party"] == ("organisation", "labour-party-uk")
+    assert actors["Liberal Democrats"] == ("organisation", "liberal-democrats-uk")
+    # Members are not the party: "Tories" stays the tagger's group.
+    assert "Conservative Party" not in actors
