@@ -1,6 +1,7 @@
-"""The team rule's reading check (docs/analysis.md): every actor the rule retypes in the
-Wikinews articles outside ner-dev, and 40 of them drawn at random (seed 14) with the sentence
-of their first team mention, for a reader to say whether each is a team."""
+"""The reading checks of the retyping rules (docs/analysis.md): every actor a rule (teams or
+companies) retypes in the Wikinews articles outside ner-dev, and 40 of them drawn at random
+(teams: seed 14, companies: seed 15) with the sentence of their first mention in the role
+that retyped them, for a reader to say whether each is what the rule made it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from wirewatch.core.analysis.entities import actors as actor_mod
-from wirewatch.core.analysis.entities import aliases, nlp, teams
+from wirewatch.core.analysis.entities import aliases, companies, nlp, teams
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
-SEED = 14
+SEEDS = {"teams": 14, "companies": 15}
 DRAWN = 40
 
 
@@ -22,17 +23,23 @@ def _title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def retyped(doc: Any, table: aliases.AliasTable) -> list[actor_mod.ResolvedActor]:
-    """The actors of one article that the team rule made organisations."""
+def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.ResolvedActor]:
+    """The actors of one article that the rule retyped, as the pipeline runs the rules."""
     resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), table)
+    if rule == "companies":
+        resolved = teams.retype(doc, resolved)
+    module = companies if rule == "companies" else teams
     before = {id(a) for a, _ in resolved}
-    return [a for a, _ in teams.retype(doc, resolved) if id(a) not in before]
+    return [a for a, _ in module.retype(doc, resolved) if id(a) not in before]
 
 
-def _evidence(doc: Any, actor: actor_mod.ResolvedActor) -> str:
+def _evidence(doc: Any, actor: actor_mod.ResolvedActor, rule: str) -> str:
     for m in actor.mentions:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
-        if span is not None and teams.role(span.root) == "team":
+        if span is None:
+            continue
+        found = companies.company_role(span.root) if rule == "companies" else None
+        if found or (rule == "teams" and teams.role(span.root) == "team"):
             return str(span.sent.text).strip()
     return ""
 
@@ -42,6 +49,7 @@ def main() -> None:
     parser.add_argument("articles", type=Path, help="../shared/data/wikinews/articles.jsonl")
     parser.add_argument("ner_dev", type=Path, help="../shared/data/ner-dev/ner-dev.jsonl")
     parser.add_argument("out", type=Path, help="JSONL: the drawn actors with their sentence")
+    parser.add_argument("--rule", choices=sorted(SEEDS), default="teams")
     args = parser.parse_args()
     dev = {_title_key(json.loads(line)["title"]) for line in args.ner_dev.open()}
     rows = [json.loads(line) for line in args.articles.open()]
@@ -49,10 +57,10 @@ def main() -> None:
     model, table = nlp.load(), aliases.AliasTable.load()
     found = []
     for row, doc in zip(rows, model.pipe(r["text"] for r in rows), strict=True):
-        for actor in retyped(doc, table):
+        for actor in retyped(doc, table, args.rule):
             found.append({"article": row["id"], "title": row.get("title"), "actor": actor.name,
-                          "sentence": _evidence(doc, actor)})  # fmt: skip
-    drawn = random.Random(SEED).sample(found, min(DRAWN, len(found)))
+                          "sentence": _evidence(doc, actor, args.rule)})  # fmt: skip
+    drawn = random.Random(SEEDS[args.rule]).sample(found, min(DRAWN, len(found)))
     with args.out.open("w") as handle:
         for item in drawn:
             handle.write(json.dumps(item, ensure_ascii=False) + "\n")
