@@ -108,6 +108,14 @@ def analyzer() -> Analyzer:
 
 
 @pytest.fixture(scope="session")
+def nlp() -> Any:
+    """The spaCy pipeline alone (loaded once per process)."""
+    from wirewatch.core.analysis.entities import nlp
+
+    return nlp.load()
+
+
+@pytest.fixture(scope="session")
 def sample_article() -> dict[str, Any]:
     import orjson
 

@@ -17,13 +17,6 @@ GAZPROM = (
 )
 
 
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    from wirewatch.core.analysis.entities import nlp
-
-    return nlp.load()
-
-
 def _person(text: str, name: str) -> ResolvedActor:
     """A person actor with every whole-word occurrence of `name` as a mention."""
     at, mentions = text.find(name), []

@@ -26,13 +26,6 @@ POLITICS = (
 )
 
 
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    from wirewatch.core.analysis.entities import nlp
-
-    return nlp.load()
-
-
 def _actors(nlp: Any, text: str) -> dict[str, tuple[str, str]]:
     doc = nlp(text)
     table = aliases.AliasTable.load()
