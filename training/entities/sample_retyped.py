@@ -1,7 +1,7 @@
-"""The reading checks of the retyping rules (docs/analysis.md): every actor a rule (teams or
-companies) retypes in the Wikinews articles outside ner-dev, and 40 of them drawn at random
-(teams: seed 14, companies: seed 15) with the sentence of their first mention in the role
-that retyped them, for a reader to say whether each is what the rule made it."""
+"""The reading checks of the retyping rules (docs/analysis.md): every actor a rule (teams,
+companies or descriptors) retypes in the Wikinews articles outside ner-dev, and 40 of them
+drawn at random (seeds 14, 15 and 17) with the sentence of a mention in the role that
+retyped them, for a reader to say whether each is what the rule made it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from wirewatch.core.analysis.entities import actors as actor_mod
-from wirewatch.core.analysis.entities import aliases, companies, nlp, teams
+from wirewatch.core.analysis.entities import aliases, companies, descriptors, nlp, teams
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
-SEEDS = {"teams": 14, "companies": 15}
+SEEDS = {"teams": 14, "companies": 15, "descriptors": 17}
 DRAWN = 40
 
 
@@ -26,20 +26,26 @@ def _title_key(title: str) -> str:
 def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.ResolvedActor]:
     """The actors of one article that the rule retyped, as the pipeline runs the rules."""
     resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), table)
-    if rule == "companies":
-        resolved = teams.retype(doc, resolved)
-    module = companies if rule == "companies" else teams
+    steps = [teams, companies, descriptors]
+    module = {"teams": teams, "companies": companies, "descriptors": descriptors}[rule]
+    for step in steps[: steps.index(module)]:
+        resolved = step.retype(doc, resolved)
     before = {id(a) for a, _ in resolved}
     return [a for a, _ in module.retype(doc, resolved) if id(a) not in before]
+
+
+def _in_role(rule: str, span: Any) -> bool:
+    if rule == "companies":
+        return companies.company_role(span.root)
+    if rule == "teams":
+        return teams.role(span.root) == "team"
+    return descriptors.descriptor(span) is not None
 
 
 def _evidence(doc: Any, actor: actor_mod.ResolvedActor, rule: str) -> str:
     for m in actor.mentions:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
-        if span is None:
-            continue
-        found = companies.company_role(span.root) if rule == "companies" else None
-        if found or (rule == "teams" and teams.role(span.root) == "team"):
+        if span is not None and _in_role(rule, span):
             return str(span.sent.text).strip()
     return ""
 
