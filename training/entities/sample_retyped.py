@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from wirewatch.core.analysis.entities import actors as actor_mod
-from wirewatch.core.analysis.entities import aliases, clubs, companies, descriptors, nlp, teams
+from wirewatch.core.analysis.entities import aliases, companies, descriptors, nlp, teams
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
-SEEDS = {"teams": 14, "companies": 15, "descriptors": 17, "clubs": 18}
+SEEDS = {"teams": 14, "companies": 15, "descriptors": 17}
 DRAWN = 40
 
 
@@ -26,10 +26,8 @@ def _title_key(title: str) -> str:
 def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.ResolvedActor]:
     """The actors of one article that the rule retyped, as the pipeline runs the rules."""
     resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), table)
-    steps = [teams, companies, descriptors, clubs]
-    module = {"teams": teams, "companies": companies, "descriptors": descriptors, "clubs": clubs}[
-        rule
-    ]
+    steps = [teams, companies, descriptors]
+    module = {"teams": teams, "companies": companies, "descriptors": descriptors}[rule]
     for step in steps[: steps.index(module)]:
         resolved = step.retype(doc, resolved)
     before = {id(a) for a, _ in resolved}
@@ -41,8 +39,6 @@ def _in_role(rule: str, span: Any) -> bool:
         return companies.company_role(span.root)
     if rule == "teams":
         return teams.role(span.root) == "team"
-    if rule == "clubs":
-        return True  # the name itself is the evidence
     return descriptors.descriptor(span) is not None
 
 

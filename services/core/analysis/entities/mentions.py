@@ -118,33 +118,8 @@ def mentions_from(doc: Any) -> list[RawMention]:
         for start, end in (p for c in _clauses(ent) for p in _pieces(doc, *c)):
             name = doc.text[start:end]
             found.append(RawMention(start, end, name, _label(name, ent.label_)))
-    found = split_joined(found)
     found += expansions(doc.text, found)
     return sorted(found + propagate(doc, found), key=lambda m: m.start)
-
-
-def split_joined(found: list[RawMention]) -> list[RawMention]:
-    """ "the match between Chelsea and Arsenal": a tagged name that is two names joined by
-    "and", each tagged on its own elsewhere in the article, is those two names. "&" joins
-    one name ("Procter & Gamble"), and so do sides never found alone ("Food and Drug")."""
-    alone: dict[str, Counter[str]] = {}
-    for m in found:
-        alone.setdefault(m.text, Counter())[m.label] += 1
-    out = []
-    for m in found:
-        sides = m.text.split(" and ")
-        if len(sides) == 2 and all(side in alone for side in sides):
-            first, second = sides
-            at = m.end - len(second)
-            out.append(RawMention(m.start, m.start + len(first), first, _top(alone[first])))
-            out.append(RawMention(at, m.end, second, _top(alone[second])))
-        else:
-            out.append(m)
-    return out
-
-
-def _top(labels: Counter[str]) -> str:
-    return labels.most_common(1)[0][0]
 
 
 _EXPANSION = re.compile(
