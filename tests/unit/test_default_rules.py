@@ -4,7 +4,9 @@
 license needed) in the shape of the headlines the issue lists as false alerts of the old
 rules: the trap word in its everyday sense ("an attack on its market share", "shell
 companies", "a coup for the race", a curfew as a bail condition, a club's sanctions,
-spam blacklists, a film's or a novel's killings). None may raise a desk alert. Four
+spam blacklists, a film's or a novel's killings), and one lead of terror-law politics
+(control orders, house arrest: docs/alert-evaluation.md, round four). None may raise a
+desk alert. Four
 plain reports of events, in words other than the rules' single trigger terms, must raise
 exactly the desks they report.
 """
