@@ -1,6 +1,6 @@
 """The reading checks of the retyping rules (docs/analysis.md): every actor a rule (teams,
-companies or descriptors) retypes in the Wikinews articles outside ner-dev, and 40 of them
-drawn at random (seeds 14, 15 and 17) with the sentence of a mention in the role that
+companies, descriptors or states) retypes in the Wikinews articles outside ner-dev, and 40 of them
+drawn at random (seeds 14, 15, 17 and 20) with the sentence of a mention in the role that
 retyped them, for a reader to say whether each is what the rule made it."""
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from wirewatch.core.analysis.entities import actors as actor_mod
-from wirewatch.core.analysis.entities import aliases, companies, descriptors, nlp, teams
+from wirewatch.core.analysis.entities import (
+    aliases,
+    companies,
+    descriptors,
+    nlp,
+    states,
+    teams,
+)
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
-SEEDS = {"teams": 14, "companies": 15, "descriptors": 17}
+SEEDS = {"teams": 14, "companies": 15, "descriptors": 17, "states": 20}
 DRAWN = 40
 
 
@@ -26,8 +33,10 @@ def _title_key(title: str) -> str:
 def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.ResolvedActor]:
     """The actors of one article that the rule retyped, as the pipeline runs the rules."""
     resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), table)
-    steps = [teams, companies, descriptors]
-    module = {"teams": teams, "companies": companies, "descriptors": descriptors}[rule]
+    steps = [teams, companies, descriptors, states]
+    module = {"teams": teams, "companies": companies, "descriptors": descriptors, "states": states}[
+        rule
+    ]
     for step in steps[: steps.index(module)]:
         resolved = step.retype(doc, resolved)
     before = {id(a) for a, _ in resolved}
@@ -39,6 +48,8 @@ def _in_role(rule: str, span: Any) -> bool:
         return companies.company_role(span.root)
     if rule == "teams":
         return teams.role(span.root) == "team"
+    if rule == "states":
+        return states.is_agent(span.root)
     return descriptors.descriptor(span) is not None
 
 
