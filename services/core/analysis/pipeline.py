@@ -14,14 +14,7 @@ from typing import Any
 
 from wirewatch.core.analysis import rules as rules_mod
 from wirewatch.core.analysis.entities import actors as actor_mod
-from wirewatch.core.analysis.entities import (
-    aliases,
-    companies,
-    descriptors,
-    states,
-    teams,
-    titled,
-)
+from wirewatch.core.analysis.entities import aliases, companies, descriptors, states, teams
 from wirewatch.core.analysis.entities import nlp as nlp_mod
 from wirewatch.core.analysis.entities import tagger as tagger_mod
 from wirewatch.core.analysis.entities.mentions import mentions_from
@@ -185,7 +178,7 @@ class Analyzer:
         started = time.perf_counter()
         resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), self.aliases)
         resolved = descriptors.retype(doc, companies.retype(doc, teams.retype(doc, resolved)))
-        resolved = states.retype(doc, titled.retype(doc, resolved))
+        resolved = states.retype(doc, resolved)
         scoring = time.perf_counter()
         scored = score_actors(doc, article.title, resolved, self.sentiment)
         actors, mentions = scored.actors, scored.mentions
