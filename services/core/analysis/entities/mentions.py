@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from wirewatch.core.analysis.entities import heads
 from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
@@ -108,17 +109,23 @@ def _looks_like_a_person(words: list[str], head: str) -> bool:
     )
 
 
-def mentions_from(doc: Any) -> list[RawMention]:
+def mentions_from(doc: Any, org_heads: bool = True) -> list[RawMention]:
     """The doc's entities of the types we track, with cleaned offsets, and the other
-    occurrences of their names in the article that the tagger missed."""
+    occurrences of their names in the article that the tagger missed. `org_heads=False`
+    leaves out the organisation-head rule (its reading check compares both)."""
     found = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_TYPES:
             continue
         for start, end in (p for c in _clauses(ent) for p in _pieces(doc, *c)):
             name = doc.text[start:end]
-            found.append(RawMention(start, end, name, _label(name, ent.label_)))
+            tagged = _label(name, ent.label_)
+            found.append(
+                RawMention(start, end, name, heads.label(name, tagged) if org_heads else tagged)
+            )
     found += expansions(doc.text, found)
+    if org_heads:
+        found = heads.recover(doc, found)
     return sorted(found + propagate(doc, found), key=lambda m: m.start)
 
 
