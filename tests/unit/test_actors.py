@@ -136,3 +136,37 @@ def test_given_names_further_apart_stay_apart() -> None:
     for a, b in (("Maria", "Mario"), ("Eric", "Erica"), ("Jon", "Jan")):
         actors = resolve([_m(f"{a} Lopez", 0, "PERSON"), _m(f"{b} Lopez", 30, "PERSON")])
         assert len(actors) == 2, (a, b)  # may be two people: siblings, spouses
+
+
+def test_a_name_without_its_middle_name_joins_the_full_name() -> None:
+    mentions = [
+        _m("Joshua Abraham Norton", 0, "PERSON"),
+        _m("Joshua Norton", 40, "PERSON"),
+        _m("Norton", 80, "ORG"),
+        _m("Norton", 100, "ORG"),
+    ]
+    (actor,) = resolve(mentions)
+    # Without the join the surname fits two names, stays apart and keeps the tagger's ORG.
+    assert actor.name == "Joshua Abraham Norton"
+    assert actor.type == "person"
+    assert {m.label for m in actor.mentions} == {"PERSON"}
+
+
+def test_a_short_name_that_fits_two_middle_names_stays_apart() -> None:
+    mentions = [
+        _m("John F. Smith", 0, "PERSON"),
+        _m("John T. Smith", 30, "PERSON"),
+        _m("John Smith", 60, "PERSON"),
+    ]
+    assert len(resolve(mentions)) == 3
+
+
+def test_names_of_three_words_are_never_joined_by_their_ends() -> None:
+    # Two presidents: the father and the son.
+    actors = resolve([_m("George H. W. Bush", 0, "PERSON"), _m("George W. Bush", 30, "PERSON")])
+    assert [a.name for a in actors] == ["George H. W. Bush", "George W. Bush"]
+
+
+def test_a_place_is_not_joined_to_a_person_by_its_ends() -> None:
+    actors = resolve([_m("Santa Maria Cruz", 0, "PERSON"), _m("Santa Cruz", 30, "GPE")])
+    assert len(actors) == 2

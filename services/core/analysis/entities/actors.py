@@ -155,7 +155,8 @@ def _group(mentions: list[RawMention]) -> list[_Group]:
         key = name_key(m.text)
         if key:
             groups.setdefault(key, _Group(key)).mentions.append(m)
-    ordered = sorted(_variants(list(groups.values())), key=lambda g: -len(g.key))
+    found = _middle_names(_variants(list(groups.values())))
+    ordered = sorted(found, key=lambda g: -len(g.key))
     merged: list[_Group] = []
     for g in ordered:
         targets = _targets(g, merged)
@@ -189,6 +190,25 @@ def _variants(groups: list[_Group]) -> list[_Group]:
                 keep.mentions.extend(other.mentions)
                 gone.add(id(other))
     return [g for g in groups if id(g) not in gone]
+
+
+def _middle_names(groups: list[_Group]) -> list[_Group]:
+    """One person named with and without a middle name ("Joshua Abraham Norton", "Joshua
+    Norton"): a two-word person name joins the only longer person name with its first and
+    last word, so that the bare surname then fits one person."""
+    people = [g for g in groups if _vote(g) == "person"]
+    gone: set[int] = set()
+    for short in (g for g in people if len(g.key) == 2):
+        # Two candidates ("John F. Smith", "John T. Smith"): which one is a guess.
+        longer = [g for g in people if len(g.key) > 2 and _frames(g.key, short.key)]
+        if len(longer) == 1:
+            longer[0].mentions.extend(short.mentions)
+            gone.add(id(short))
+    return [g for g in groups if id(g) not in gone]
+
+
+def _frames(full: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    return full[0] == short[0] and full[-1] == short[-1]
 
 
 def _misspelt(a: str, b: str) -> bool:
