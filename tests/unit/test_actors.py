@@ -8,6 +8,7 @@ from wirewatch.core.analysis.entities.actors import (
     RawMention,
     _looks_like_a_name,
     clean_span,
+    middle_name_joins,
     name_key,
     resolve,
 )
@@ -170,3 +171,12 @@ def test_names_of_three_words_are_never_joined_by_their_ends() -> None:
 def test_a_place_is_not_joined_to_a_person_by_its_ends() -> None:
     actors = resolve([_m("Santa Maria Cruz", 0, "PERSON"), _m("Santa Cruz", 30, "GPE")])
     assert len(actors) == 2
+
+
+def test_the_joins_are_listed_for_their_reading_check() -> None:
+    mentions = [
+        _m("Eugene A. Nida", 0, "PERSON"),
+        _m("Eugene Nida", 30, "PERSON"),
+        _m("John Smith", 60, "PERSON"),
+    ]
+    assert middle_name_joins(mentions) == [("Eugene Nida", "Eugene A. Nida")]

@@ -149,14 +149,22 @@ def _targets(short: _Group, longer: Iterable[_Group]) -> list[_Group]:
     return found
 
 
-def _group(mentions: list[RawMention]) -> list[_Group]:
+def _keyed(mentions: list[RawMention]) -> list[_Group]:
     groups: dict[tuple[str, ...], _Group] = {}
     for m in mentions:
         key = name_key(m.text)
         if key:
             groups.setdefault(key, _Group(key)).mentions.append(m)
-    found = _middle_names(_variants(list(groups.values())))
-    ordered = sorted(found, key=lambda g: -len(g.key))
+    return _variants(list(groups.values()))
+
+
+def _group(mentions: list[RawMention]) -> list[_Group]:
+    groups = _keyed(mentions)
+    gone: set[int] = set()
+    for short, full in _middle_name_joins(groups):
+        full.mentions.extend(short.mentions)
+        gone.add(id(short))
+    ordered = sorted((g for g in groups if id(g) not in gone), key=lambda g: -len(g.key))
     merged: list[_Group] = []
     for g in ordered:
         targets = _targets(g, merged)
@@ -192,19 +200,26 @@ def _variants(groups: list[_Group]) -> list[_Group]:
     return [g for g in groups if id(g) not in gone]
 
 
-def _middle_names(groups: list[_Group]) -> list[_Group]:
+def _middle_name_joins(groups: list[_Group]) -> list[tuple[_Group, _Group]]:
     """One person named with and without a middle name ("Joshua Abraham Norton", "Joshua
     Norton"): a two-word person name joins the only longer person name with its first and
     last word, so that the bare surname then fits one person."""
     people = [g for g in groups if _vote(g) == "person"]
-    gone: set[int] = set()
+    joins = []
     for short in (g for g in people if len(g.key) == 2):
         # Two candidates ("John F. Smith", "John T. Smith"): which one is a guess.
         longer = [g for g in people if len(g.key) > 2 and _frames(g.key, short.key)]
         if len(longer) == 1:
-            longer[0].mentions.extend(short.mentions)
-            gone.add(id(short))
-    return [g for g in groups if id(g) not in gone]
+            joins.append((short, longer[0]))
+    return joins
+
+
+def middle_name_joins(mentions: list[RawMention]) -> list[tuple[str, str]]:
+    """The names the middle-name join puts together in one article (for its reading check)."""
+    return [
+        (_canonical(short), _canonical(full))
+        for short, full in _middle_name_joins(_keyed(mentions))
+    ]
 
 
 def _frames(full: tuple[str, ...], short: tuple[str, ...]) -> bool:
