@@ -1,8 +1,10 @@
 """The reading checks of the retyping rules (docs/analysis.md): every actor a rule (teams,
-companies, descriptors, states, or the organisation-head rule) retypes or adds in the Wikinews
-articles outside ner-dev, and 40 of them drawn at random (seeds 14, 15, 17, 20 and 22) with the
-sentence of a mention in the role that retyped them, for a reader to say whether each is what
-the rule made it."""
+companies, descriptors, states, the organisation-head or the place-head rule) retypes or adds in
+the Wikinews articles outside ner-dev, and 40 of them drawn at random (seeds 14, 15, 17, 20, 22
+and 24) with the sentence of a mention in the role that retyped them, for a reader to say
+whether each is what the rule made it; with `--rule middle`, 40 pairs of names the middle-name
+join puts together (seed 23), with a sentence of each, for a reader to say whether both name
+one person."""
 
 from __future__ import annotations
 
@@ -23,7 +25,15 @@ from wirewatch.core.analysis.entities import (
 )
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
-SEEDS = {"teams": 14, "companies": 15, "descriptors": 17, "states": 20, "heads": 22}
+SEEDS = {
+    "teams": 14,
+    "companies": 15,
+    "descriptors": 17,
+    "states": 20,
+    "heads": 22,
+    "middle": 23,
+    "places": 24,
+}
 DRAWN = 40
 
 
@@ -34,18 +44,23 @@ def _title_key(title: str) -> str:
 STEPS = (teams, companies, descriptors, states)
 
 
-def _organisations(doc: Any, table: aliases.AliasTable, org_heads: bool) -> dict[str, Any]:
-    resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc, org_heads)), table)
+# The mention rules: the type each gives, and the flag of `mentions_from` that leaves it out.
+MENTION_RULES = {"heads": ("organisation", "org_heads"), "places": ("place", "place_heads")}
+
+
+def _typed(doc: Any, table: aliases.AliasTable, kind: str, **flags: bool) -> dict[str, Any]:
+    resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc, **flags)), table)
     for step in STEPS:
         resolved = step.retype(doc, resolved)
-    return {a.name: a for a, _ in resolved if a.type == "organisation"}
+    return {a.name: a for a, _ in resolved if a.type == kind}
 
 
 def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.ResolvedActor]:
     """The actors of one article that the rule retyped, as the pipeline runs the rules."""
-    if rule == "heads":  # a mention rule: the organisations with it that are not without it
-        without = _organisations(doc, table, org_heads=False)
-        return [a for name, a in _organisations(doc, table, True).items() if name not in without]
+    if rule in MENTION_RULES:  # the actors of its type with it that are not without it
+        kind, flag = MENTION_RULES[rule]
+        without = _typed(doc, table, kind, **{flag: False})
+        return [a for name, a in _typed(doc, table, kind).items() if name not in without]
     resolved = aliases.canonicalise(actor_mod.resolve(mentions_from(doc)), table)
     steps = [teams, companies, descriptors, states]
     module = {"teams": teams, "companies": companies, "descriptors": descriptors, "states": states}[
@@ -58,7 +73,7 @@ def retyped(doc: Any, table: aliases.AliasTable, rule: str) -> list[actor_mod.Re
 
 
 def _in_role(rule: str, span: Any) -> bool:
-    if rule == "heads":
+    if rule in MENTION_RULES:
         return True
     if rule == "companies":
         return companies.company_role(span.root)
@@ -77,6 +92,39 @@ def _evidence(doc: Any, actor: actor_mod.ResolvedActor, rule: str) -> str:
     return ""
 
 
+def _sentence(doc: Any, mentions: list[actor_mod.RawMention], name: str) -> str:
+    key = actor_mod.name_key(name)
+    for m in mentions:
+        if actor_mod.name_key(m.text) == key:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            return str(span.sent.text).strip() if span is not None else ""
+    return ""
+
+
+def joined(doc: Any) -> list[dict[str, str]]:
+    """The pairs of names the middle-name join puts together in one article."""
+    mentions = mentions_from(doc)
+    return [
+        {
+            "short": short,
+            "full": full,
+            "short_sentence": _sentence(doc, mentions, short),
+            "full_sentence": _sentence(doc, mentions, full),
+        }
+        for short, full in actor_mod.middle_name_joins(mentions)
+    ]
+
+
+def _found(row: dict[str, Any], doc: Any, table: aliases.AliasTable, rule: str) -> list[Any]:
+    head = {"article": row["id"], "title": row.get("title")}
+    if rule == "middle":
+        return [head | pair for pair in joined(doc)]
+    return [
+        head | {"actor": actor.name, "sentence": _evidence(doc, actor, rule)}
+        for actor in retyped(doc, table, rule)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", type=Path, help="../shared/data/wikinews/articles.jsonl")
@@ -90,14 +138,12 @@ def main() -> None:
     model, table = nlp.load(), aliases.AliasTable.load()
     found = []
     for row, doc in zip(rows, model.pipe(r["text"] for r in rows), strict=True):
-        for actor in retyped(doc, table, args.rule):
-            found.append({"article": row["id"], "title": row.get("title"), "actor": actor.name,
-                          "sentence": _evidence(doc, actor, args.rule)})  # fmt: skip
+        found.extend(_found(row, doc, table, args.rule))
     drawn = random.Random(SEEDS[args.rule]).sample(found, min(DRAWN, len(found)))
     with args.out.open("w") as handle:
         for item in drawn:
             handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} articles, {len(found)} actors retyped, {len(drawn)} drawn -> {args.out}")
+    print(f"{len(rows)} articles, {len(found)} found, {len(drawn)} drawn -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from wirewatch.core.analysis.entities import heads
+from wirewatch.core.analysis.entities import heads, places
 from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
@@ -68,12 +68,15 @@ def _clauses(ent: Any) -> list[tuple[int, int]]:
     return out
 
 
-def _label(name: str, label: str) -> str:
+def _label(name: str, label: str, place_heads: bool = True) -> str:
     # The head word: the last one, or the one before "of" ("Museum of Flight").
     head = name.split(" of ", 1)[0].rsplit(None, 1)[-1].casefold()
     if label == "ORG" and head in FACILITY_HEADS:
         return "FAC"
-    if label != "PERSON" and _looks_like_a_person(name.split(), head):
+    placed = places.label(name, label) if place_heads else label
+    if placed != label:
+        return placed
+    if label != "PERSON" and _looks_like_a_person(name.split(), head, place_heads):
         return "PERSON"
     return label
 
@@ -98,7 +101,7 @@ def first_names() -> frozenset[str]:
     return frozenset(x for x in lines if x and not x.startswith("#"))
 
 
-def _looks_like_a_person(words: list[str], head: str) -> bool:
+def _looks_like_a_person(words: list[str], head: str, place_heads: bool = True) -> bool:
     """ "Annie Oakley", "Dean Kamen": two or three capitalised words after a common given
     name are a person's name, whatever the tagger said (but "Dean Foods Inc" is not)."""
     return (
@@ -106,20 +109,22 @@ def _looks_like_a_person(words: list[str], head: str) -> bool:
         and all(w[:1].isupper() and not w.isupper() for w in words)
         and words[0] in first_names()
         and head not in NOT_PERSON_HEADS
+        and not (place_heads and head in places.KINDS)
     )
 
 
-def mentions_from(doc: Any, org_heads: bool = True) -> list[RawMention]:
+def mentions_from(doc: Any, org_heads: bool = True, place_heads: bool = True) -> list[RawMention]:
     """The doc's entities of the types we track, with cleaned offsets, and the other
-    occurrences of their names in the article that the tagger missed. `org_heads=False`
-    leaves out the organisation-head rule (its reading check compares both)."""
+    occurrences of their names in the article that the tagger missed. `org_heads=False` or
+    `place_heads=False` leaves out the organisation-head or the place-head rule (their
+    reading checks compare both)."""
     found = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_TYPES:
             continue
         for start, end in (p for c in _clauses(ent) for p in _pieces(doc, *c)):
             name = doc.text[start:end]
-            tagged = _label(name, ent.label_)
+            tagged = _label(name, ent.label_, place_heads)
             found.append(
                 RawMention(start, end, name, heads.label(name, tagged) if org_heads else tagged)
             )
