@@ -102,3 +102,21 @@ def test_a_verb_inside_a_tagged_name_cuts_it() -> None:
 
 def test_words_of_a_name_that_are_not_verbs_stay() -> None:
     assert ("Bank of England", "ORG") in _names("The Bank of England held rates on Thursday.")
+
+
+def test_a_name_never_ends_in_the_and_the_is_no_surname() -> None:
+    # The small model tags "Theodore the" and "Sanctified" here; "the" spread as a surname.
+    text = (
+        "Theodorus, also known as Abba Theodorus and Theodore the Sanctified, was the "
+        "spiritual successor to Pachomius. He joined a monastery in the diocese of Sne."
+    )
+    names = _names(text)
+    assert all(not n[0].endswith(" the") and n[0] != "the" for n in names)
+    assert ("Theodore", "PERSON") in names
+
+
+def test_honours_are_not_part_of_the_name() -> None:
+    text = "Manchester United manager Sir Alex Ferguson met Lady Thatcher in London."
+    names = [n for n, _ in _names(text)]
+    assert "Thatcher" in names
+    assert not [n for n in names if n.startswith(("Sir ", "Lady "))]

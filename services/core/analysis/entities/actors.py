@@ -29,10 +29,21 @@ TITLES = (
     "dr.", "dr", "king", "queen", "prince", "sheikh", "senator", "sen.", "governor", "gov.",
     "chancellor", "pope", "judge", "commander", "ambassador", "secretary-general", "mayor",
 )  # fmt: skip
-_TITLE_RE = re.compile(r"(?:the\s+)?(?:" + "|".join(re.escape(t) for t in TITLES) + r")\s+", re.I)
+# Honours and peerage: cut only before a capitalised word ("Sir Alex Ferguson"), since
+# "lord" and "lady" are common words too; GUM leaves them out of the name ("Lady Cassandra").
+HONOURS = ("sir", "dame", "lord", "lady", "baroness")
+_TITLE_RE = re.compile(
+    r"(?:the\s+)?(?:(?:"
+    + "|".join(re.escape(t) for t in TITLES)
+    + r")\s+|(?:"
+    + "|".join(HONOURS)
+    + r")\s+(?-i:(?=[A-Z])))",
+    re.I,
+)
 # "The" is cut too ("The Church of Scientology"), except where it is part of the name.
 _LEADING = re.compile(r"(?:(?:the|The)\s+(?!Hague|Gambia|Bahamas)|[\"'“”‘’(\[]+)")
-_TRAILING = re.compile(r"(?:['’]s?|[\"“”‘’)\],;:])$")
+# A name never ends in a lower-case function word: "Theodore the" of "Theodore the Sanctified".
+_TRAILING = re.compile(r"(?:['’]s?|[\"“”‘’)\],;:]|\s+(?:the|of|and|for|in|on|at|to|a|an|&))$")
 # A scoreline glued to a team's name by the tagger ("Arsenal 1-1"): never part of a name.
 _SCORE_AFTER = re.compile(r"\s+\d{1,3}\s?[-–]\s?\d{1,3}$")
 _SEPARATORS = re.compile(r"[-‐‑–—_'’`.]+")

@@ -12,6 +12,7 @@ from wirewatch.core.analysis.entities import heads, places
 from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
+    HONOURS,
     TITLES,
     RawMention,
     _initials,
@@ -174,7 +175,9 @@ def _forms(mentions: list[RawMention]) -> dict[str, str]:
     for m in mentions:
         votes.setdefault(m.text, Counter())[m.label] += 1
         words = m.text.split()
-        if m.label == "PERSON" and len(words) > 1 and len(words[-1]) > 2:
+        # Only a last word that looks like a name is a surname: never "the" of "Theodore the".
+        last = words[-1] if len(words) > 1 else ""
+        if m.label == "PERSON" and len(last) > 2 and _looks_like_a_name(last):
             votes.setdefault(words[-1], Counter())[m.label] += 1
     best = {form: v.most_common(1)[0][0] for form, v in votes.items() if len(form) > 1}
     return {form: label for form, label in best.items() if label in ("PERSON", "ORG")}
@@ -221,7 +224,7 @@ def _in_longer_name(text: str, start: int, end: int) -> bool:
         return False
     word = m.group().strip().casefold()
     # A title, or the first word of a sentence, is not part of the name.
-    return word not in TITLES and not _sentence_start(before, m.start())
+    return word not in TITLES and word not in HONOURS and not _sentence_start(before, m.start())
 
 
 def _sentence_start(before: str, at: int) -> bool:
