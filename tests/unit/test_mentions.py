@@ -104,6 +104,16 @@ def test_words_of_a_name_that_are_not_verbs_stay() -> None:
     assert ("Bank of England", "ORG") in _names("The Bank of England held rates on Thursday.")
 
 
+def test_an_acronym_spelt_out_in_common_words_is_no_entity() -> None:
+    text = (
+        "Users of voice over internet protocol (VoIP) services doubled. "
+        "VoIP calls are cheap, the Office of Fair Trading said."
+    )
+    names = _names(text)
+    assert not [n for n in names if n[0] == "VoIP"]
+    assert ("Office of Fair Trading", "ORG") in names
+
+
 def test_a_name_never_ends_in_the_and_the_is_no_surname() -> None:
     # The small model tags "Theodore the" and "Sanctified" here; "the" spread as a surname.
     text = (

@@ -4,18 +4,20 @@ the Wikinews articles outside ner-dev, and 40 of them drawn at random (seeds 14,
 and 24) with the sentence of a mention in the role that retyped them, for a reader to say
 whether each is what the rule made it; with `--rule middle`, 40 pairs of names the middle-name
 join puts together (seed 23), with a sentence of each, for a reader to say whether both name
-one person."""
+one person; with `--rule acronyms`, 40 acronyms that the spelt-out acronym rule makes no
+entity (seed 25), with the sentence that spells each out."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
-from wirewatch.core.analysis.entities import actors as actor_mod
 from wirewatch.core.analysis.entities import (
+    acronyms,
     aliases,
     companies,
     descriptors,
@@ -23,6 +25,7 @@ from wirewatch.core.analysis.entities import (
     states,
     teams,
 )
+from wirewatch.core.analysis.entities import actors as actor_mod
 from wirewatch.core.analysis.entities.mentions import mentions_from
 
 SEEDS = {
@@ -33,6 +36,7 @@ SEEDS = {
     "heads": 22,
     "middle": 23,
     "places": 24,
+    "acronyms": 25,
 }
 DRAWN = 40
 
@@ -115,10 +119,31 @@ def joined(doc: Any) -> list[dict[str, str]]:
     ]
 
 
+def spelt_out(doc: Any) -> list[dict[str, str]]:
+    """The acronyms of one article that the spelt-out acronym rule makes no entity, with the
+    type they had without it and the sentence that spells each out."""
+    kept = {m.text for m in mentions_from(doc)}
+    things = acronyms.spelt_out(doc.text)
+    had: dict[str, str] = {}
+    for m in mentions_from(doc, common_acronyms=False):
+        if m.text in things and m.text not in kept:
+            had.setdefault(m.text, m.label)
+    out = []
+    for text, label in sorted(had.items()):
+        core = text[:-1] if text.endswith("s") else text
+        at = re.search(r"\(" + re.escape(core) + r"s?\)", doc.text)
+        span = doc.char_span(at.start(), at.end(), alignment_mode="expand") if at else None
+        sentence = str(span.sent.text).strip() if span is not None else ""
+        out.append({"acronym": text, "was": label, "sentence": sentence})
+    return out
+
+
 def _found(row: dict[str, Any], doc: Any, table: aliases.AliasTable, rule: str) -> list[Any]:
     head = {"article": row["id"], "title": row.get("title")}
     if rule == "middle":
         return [head | pair for pair in joined(doc)]
+    if rule == "acronyms":
+        return [head | item for item in spelt_out(doc)]
     return [
         head | {"actor": actor.name, "sentence": _evidence(doc, actor, rule)}
         for actor in retyped(doc, table, rule)

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from wirewatch.core.analysis.entities import heads, places
+from wirewatch.core.analysis.entities import acronyms, heads, places
 from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
@@ -114,11 +114,13 @@ def _looks_like_a_person(words: list[str], head: str, place_heads: bool = True) 
     )
 
 
-def mentions_from(doc: Any, org_heads: bool = True, place_heads: bool = True) -> list[RawMention]:
+def mentions_from(
+    doc: Any, org_heads: bool = True, place_heads: bool = True, common_acronyms: bool = True
+) -> list[RawMention]:
     """The doc's entities of the types we track, with cleaned offsets, and the other
-    occurrences of their names in the article that the tagger missed. `org_heads=False` or
-    `place_heads=False` leaves out the organisation-head or the place-head rule (their
-    reading checks compare both)."""
+    occurrences of their names in the article that the tagger missed. `org_heads=False`,
+    `place_heads=False` or `common_acronyms=False` leaves out the organisation-head, the
+    place-head or the spelt-out acronym rule (their reading checks compare both)."""
     found = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_TYPES:
@@ -129,6 +131,9 @@ def mentions_from(doc: Any, org_heads: bool = True, place_heads: bool = True) ->
             found.append(
                 RawMention(start, end, name, heads.label(name, tagged) if org_heads else tagged)
             )
+    if common_acronyms:  # "voice over internet protocol (VoIP)": a thing, not a name
+        things = acronyms.spelt_out(doc.text)
+        found = [m for m in found if m.text not in things]
     found += expansions(doc.text, found)
     if org_heads:
         found = heads.recover(doc, found)
