@@ -30,8 +30,9 @@ TITLES = (
     "chancellor", "pope", "judge", "commander", "ambassador", "secretary-general", "mayor",
 )  # fmt: skip
 # Honours and peerage: cut only before a capitalised word ("Sir Alex Ferguson"), since
-# "lord" and "lady" are common words too; GUM leaves them out of the name ("Lady Cassandra").
-HONOURS = ("sir", "dame", "lord", "lady", "baroness")
+# "lord" is a common word too; GUM leaves them out of the name. Not "Lady": it begins
+# names and nicknames ("Lady Bird Johnson", "Lady Gaga").
+HONOURS = ("sir", "dame", "lord", "baroness")
 _TITLE_RE = re.compile(
     r"(?:the\s+)?(?:(?:"
     + "|".join(re.escape(t) for t in TITLES)
