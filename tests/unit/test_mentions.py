@@ -136,3 +136,10 @@ def test_honours_are_not_part_of_the_name() -> None:
 def test_lady_begins_names() -> None:
     names = [n for n, _ in _names("Lady Bird Johnson, the former first lady, died on Wednesday.")]
     assert "Lady Bird Johnson" in names
+
+
+def test_titles_of_office_are_not_part_of_the_name() -> None:
+    text = "Archbishop Desmond Tutu met Ayatollah Ali Sistani and Rabbi Jonathan Sacks."
+    names = [n for n, _ in _names(text)]
+    assert {"Desmond Tutu", "Ali Sistani", "Jonathan Sacks"} <= set(names)
+    assert not [n for n in names if n.split()[0] in ("Archbishop", "Ayatollah", "Rabbi")]

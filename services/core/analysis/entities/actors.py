@@ -33,11 +33,20 @@ TITLES = (
 # "lord" is a common word too; GUM leaves them out of the name. Not "Lady": it begins
 # names and nicknames ("Lady Bird Johnson", "Lady Gaga").
 HONOURS = ("sir", "dame", "lord", "baroness")
+# Titles of office the small model keeps inside a name ("Archbishop Desmond Tutu"); also cut
+# only before a capital. Not Major (John Major), Private, Father, Chief or Justice.
+OFFICES = (
+    "archbishop", "bishop", "cardinal", "rabbi", "imam", "ayatollah", "reverend", "rev.", "rev",
+    "emir", "shah", "sultan", "crown prince", "professor", "prof.", "prof", "captain", "capt.",
+    "capt", "lieutenant", "lt.", "lt", "sergeant", "sgt.", "sgt", "corporal", "cpl",
+    "admiral", "brigadier", "detective", "chief inspector", "inspector",
+    "chief superintendent", "superintendent", "constable",
+)  # fmt: skip
 _TITLE_RE = re.compile(
     r"(?:the\s+)?(?:(?:"
     + "|".join(re.escape(t) for t in TITLES)
     + r")\s+|(?:"
-    + "|".join(HONOURS)
+    + "|".join(re.escape(t) for t in (*HONOURS, *OFFICES))
     + r")\s+(?-i:(?=[A-Z])))",
     re.I,
 )

@@ -13,6 +13,7 @@ from wirewatch.core.analysis.entities.actors import (
     _ACRONYM_SKIP,
     ENTITY_TYPES,
     HONOURS,
+    OFFICES,
     TITLES,
     RawMention,
     _initials,
@@ -229,7 +230,7 @@ def _in_longer_name(text: str, start: int, end: int) -> bool:
         return False
     word = m.group().strip().casefold()
     # A title, or the first word of a sentence, is not part of the name.
-    return word not in TITLES and word not in HONOURS and not _sentence_start(before, m.start())
+    return word not in (*TITLES, *HONOURS, *OFFICES) and not _sentence_start(before, m.start())
 
 
 def _sentence_start(before: str, at: int) -> bool:
