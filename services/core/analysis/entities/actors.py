@@ -42,6 +42,8 @@ OFFICES = (
     "admiral", "brigadier", "detective", "chief inspector", "inspector",
     "chief superintendent", "superintendent", "constable",
 )  # fmt: skip
+# Never the first word of an organisation's or a place's name (unlike "General Motors").
+COURTESY = ("mr.", "mr", "mrs.", "mrs", "ms.", "ms", "dr.", "dr")
 _TITLE_RE = re.compile(
     r"(?:the\s+)?(?:(?:"
     + "|".join(re.escape(t) for t in TITLES)
@@ -88,12 +90,13 @@ class ResolvedActor:
         return list(dict.fromkeys(m.text for m in self.mentions))
 
 
-def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Offsets of the name itself: no article, title, quote or possessive around it."""
+def clean_span(text: str, start: int, end: int, titles: bool = True) -> tuple[int, int] | None:
+    """Offsets of the name itself: no article, title, quote or possessive around it
+    (`titles=False` keeps a leading title: "General Motors")."""
     changed = True
     while changed and start < end:
         changed = False
-        for pattern in (_LEADING, _TITLE_RE):
+        for pattern in (_LEADING, _TITLE_RE) if titles else (_LEADING,):
             m = pattern.match(text, start, end)
             if m and m.end() < end:
                 start, changed = m.end(), True
@@ -112,6 +115,17 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start >= end or not any(c.isalpha() for c in text[start:end]):
         return None
     return start, end
+
+
+def after_titles(text: str, start: int, end: int) -> int | None:
+    """Where the name after its leading titles begins ("Lt Col [Tim Collins]"); None when
+    it has no title, and a courtesy title (Mr, Dr, ...) counts as none."""
+    at = start
+    while (m := _TITLE_RE.match(text, at, end)) and m.end() < end:
+        if at == start and m.group().split()[-1].casefold() in COURTESY:
+            return None
+        at = m.end()
+    return at if at > start else None
 
 
 def name_key(name: str) -> tuple[str, ...]:
