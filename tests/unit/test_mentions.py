@@ -161,3 +161,13 @@ def test_a_title_before_a_persons_name_is_cut_whatever_the_type() -> None:
     assert not _titled_name("Governor Blair", 0, 14, "ORG", persons)  # a person elsewhere
     assert _titled_name("Queen Mary University", 0, 21, "ORG", frozenset())  # a kind of place
     assert not _titled_name("General Motors", 0, 14, "PERSON", frozenset())
+
+
+def test_a_span_of_titles_alone_is_no_name_and_col_is_a_title() -> None:
+    from wirewatch.core.analysis.entities.actors import clean_span, only_titles
+
+    for office in ("Detective Inspector", "Inspector General", "the Prime Minister"):
+        assert only_titles(office, 0, len(office))
+    assert not only_titles("Queen", 0, 5)  # one word can stand for one person
+    assert not only_titles("Lt Col Tim Collins", 0, 18)
+    assert clean_span("Lt Col Tim Collins", 0, 18) == (7, 18)

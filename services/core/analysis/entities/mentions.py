@@ -20,6 +20,7 @@ from wirewatch.core.analysis.entities.actors import (
     _looks_like_a_name,
     after_titles,
     clean_span,
+    only_titles,
 )
 
 # A name ending in one of these is a building or site (a place), whatever the tagger says.
@@ -45,6 +46,9 @@ def _pieces(
     out, at = [], start
     lines = text[start:end].split("\n")
     for line in lines:
+        if only_titles(text, at, at + len(line)):
+            at += len(line) + 1
+            continue
         titles = not _titled_name(text, at, at + len(line), label, persons)
         span = clean_span(text, at, at + len(line), titles)
         if span is not None and _looks_like_a_name(text[span[0] : span[1]]):
