@@ -145,24 +145,6 @@ def test_titles_of_office_are_not_part_of_the_name() -> None:
     assert not [n for n in names if n.split()[0] in ("Archbishop", "Ayatollah", "Rabbi")]
 
 
-def test_a_title_that_begins_an_organisations_name_is_kept() -> None:
-    names = _names("General Motors and General Electric reported higher profits on Monday.")
-    assert ("General Motors", "ORG") in names
-    assert ("General Electric", "ORG") in names
-
-
-def test_a_title_before_a_persons_name_is_cut_whatever_the_type() -> None:
-    from wirewatch.core.analysis.entities.mentions import _titled_name
-
-    persons = frozenset({"Tony", "Blair"})
-    text = "President John Kerry and Mr Blair"
-    assert not _titled_name(text, 0, 20, "ORG", frozenset())  # a given name follows
-    assert not _titled_name(text, 25, 33, "ORG", frozenset())  # a courtesy title
-    assert not _titled_name("Governor Blair", 0, 14, "ORG", persons)  # a person elsewhere
-    assert _titled_name("Queen Mary University", 0, 21, "ORG", frozenset())  # a kind of place
-    assert not _titled_name("General Motors", 0, 14, "PERSON", frozenset())
-
-
 def test_a_span_of_titles_alone_is_no_name_and_col_is_a_title() -> None:
     from wirewatch.core.analysis.entities.actors import clean_span, only_titles
 

@@ -42,8 +42,6 @@ OFFICES = (
     "admiral", "brigadier", "detective", "chief inspector", "inspector",
     "chief superintendent", "superintendent", "constable",
 )  # fmt: skip
-# Never the first word of an organisation's or a place's name (unlike "General Motors").
-COURTESY = ("mr.", "mr", "mrs.", "mrs", "ms.", "ms", "dr.", "dr")
 _TITLE_RE = re.compile(
     r"(?:the\s+)?(?:(?:"
     + "|".join(re.escape(t) for t in TITLES)
@@ -97,7 +95,7 @@ class ResolvedActor:
 
 def clean_span(text: str, start: int, end: int, titles: bool = True) -> tuple[int, int] | None:
     """Offsets of the name itself: no article, title, quote or possessive around it
-    (`titles=False` keeps a leading title: "General Motors")."""
+    (`titles=False` keeps the titles: "Detective Inspector" for `only_titles`)."""
     changed = True
     while changed and start < end:
         changed = False
@@ -128,17 +126,6 @@ def only_titles(text: str, start: int, end: int) -> bool:
     if bare is None or not any(c.isspace() for c in text[bare[0] : bare[1]]):
         return False  # "Queen" or "Pope" alone can stand for one person
     return _ONLY_TITLES.fullmatch(text, *bare) is not None
-
-
-def after_titles(text: str, start: int, end: int) -> int | None:
-    """Where the name after its leading titles begins ("Lt Col [Tim Collins]"); None when
-    it has no title, and a courtesy title (Mr, Dr, ...) counts as none."""
-    at = start
-    while (m := _TITLE_RE.match(text, at, end)) and m.end() < end:
-        if at == start and m.group().split()[-1].casefold() in COURTESY:
-            return None
-        at = m.end()
-    return at if at > start else None
 
 
 def name_key(name: str) -> tuple[str, ...]:

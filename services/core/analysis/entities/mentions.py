@@ -18,7 +18,6 @@ from wirewatch.core.analysis.entities.actors import (
     RawMention,
     _initials,
     _looks_like_a_name,
-    after_titles,
     clean_span,
     only_titles,
 )
@@ -38,9 +37,7 @@ def _proper(doc: Any, start: int, end: int) -> bool:
     return span is not None and any(t.pos_ == "PROPN" for t in span)
 
 
-def _pieces(
-    doc: Any, start: int, end: int, label: str, persons: frozenset[str]
-) -> list[tuple[int, int]]:
+def _pieces(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """A name never crosses a line break: a tagged span over one is each line's name."""
     text = doc.text
     out, at = [], start
@@ -49,36 +46,13 @@ def _pieces(
         if only_titles(text, at, at + len(line)):
             at += len(line) + 1
             continue
-        titles = not _titled_name(text, at, at + len(line), label, persons)
-        span = clean_span(text, at, at + len(line), titles)
+        span = clean_span(text, at, at + len(line))
         if span is not None and _looks_like_a_name(text[span[0] : span[1]]):
             out.append(span)
         at += len(line) + 1
     if len(lines) > 1:  # a caption or heading beside the name: keep the proper nouns
         out = [s for s in out if _proper(doc, *s)]
     return out
-
-
-_NAMED = frozenset({"ORG", "GPE", "LOC", "FAC"})
-
-
-def _titled_name(text: str, start: int, end: int, label: str, persons: frozenset[str]) -> bool:
-    """ "General Motors", "Prince Edward Island": in an organisation's or a place's span a
-    leading title is part of the name unless what follows it looks like a person's name."""
-    if label not in _NAMED:
-        return False
-    bare = clean_span(text, start, end, titles=False)
-    at = after_titles(text, *bare) if bare else None
-    if bare is None or at is None:
-        return False
-    rest = text[at : bare[1]]
-    words = rest.split()
-    head = rest.split(" of ", 1)[0].rsplit(None, 1)[-1].casefold()
-    return not (_looks_like_a_person(words, head) or words[-1] in persons)
-
-
-def _person_words(doc: Any) -> frozenset[str]:
-    return frozenset(w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split())
 
 
 def _clauses(ent: Any) -> list[tuple[int, int]]:
@@ -152,12 +126,11 @@ def mentions_from(
     occurrences of their names in the article that the tagger missed. `org_heads=False`,
     `place_heads=False` or `common_acronyms=False` leaves out the organisation-head, the
     place-head or the spelt-out acronym rule (their reading checks compare both)."""
-    found, persons = [], _person_words(doc)
+    found = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_TYPES:
             continue
-        pieces = (p for c in _clauses(ent) for p in _pieces(doc, *c, ent.label_, persons))
-        for start, end in pieces:
+        for start, end in (p for c in _clauses(ent) for p in _pieces(doc, *c)):
             name = doc.text[start:end]
             tagged = _label(name, ent.label_, place_heads)
             found.append(
