@@ -143,13 +143,3 @@ def test_titles_of_office_are_not_part_of_the_name() -> None:
     names = [n for n, _ in _names(text)]
     assert {"Desmond Tutu", "Ali Sistani", "Jonathan Sacks"} <= set(names)
     assert not [n for n in names if n.split()[0] in ("Archbishop", "Ayatollah", "Rabbi")]
-
-
-def test_a_span_of_titles_alone_is_no_name_and_col_is_a_title() -> None:
-    from wirewatch.core.analysis.entities.actors import clean_span, only_titles
-
-    for office in ("Detective Inspector", "Inspector General", "the Prime Minister"):
-        assert only_titles(office, 0, len(office))
-    assert not only_titles("Queen", 0, 5)  # one word can stand for one person
-    assert not only_titles("Lt Col Tim Collins", 0, 18)
-    assert clean_span("Lt Col Tim Collins", 0, 18) == (7, 18)

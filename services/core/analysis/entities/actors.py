@@ -38,7 +38,7 @@ HONOURS = ("sir", "dame", "lord", "baroness")
 OFFICES = (
     "archbishop", "bishop", "cardinal", "rabbi", "imam", "ayatollah", "reverend", "rev.", "rev",
     "emir", "shah", "sultan", "crown prince", "professor", "prof.", "prof", "captain", "capt.",
-    "capt", "lieutenant", "lt.", "lt", "col", "sergeant", "sgt.", "sgt", "corporal", "cpl",
+    "capt", "lieutenant", "lt.", "lt", "sergeant", "sgt.", "sgt", "corporal", "cpl",
     "admiral", "brigadier", "detective", "chief inspector", "inspector",
     "chief superintendent", "superintendent", "constable",
 )  # fmt: skip
@@ -48,11 +48,6 @@ _TITLE_RE = re.compile(
     + r")\s+|(?:"
     + "|".join(re.escape(t) for t in (*HONOURS, *OFFICES))
     + r")\s+(?-i:(?=[A-Z])))",
-    re.I,
-)
-# "Detective Inspector", "Prime Minister": words of titles and nothing else name no one.
-_ONLY_TITLES = re.compile(
-    r"(?:(?:{0})\s+)*(?:{0})".format("|".join(re.escape(t) for t in (*TITLES, *HONOURS, *OFFICES))),
     re.I,
 )
 # "The" is cut too ("The Church of Scientology"), except where it is part of the name.
@@ -93,13 +88,12 @@ class ResolvedActor:
         return list(dict.fromkeys(m.text for m in self.mentions))
 
 
-def clean_span(text: str, start: int, end: int, titles: bool = True) -> tuple[int, int] | None:
-    """Offsets of the name itself: no article, title, quote or possessive around it
-    (`titles=False` keeps the titles: "Detective Inspector" for `only_titles`)."""
+def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of the name itself: no article, title, quote or possessive around it."""
     changed = True
     while changed and start < end:
         changed = False
-        for pattern in (_LEADING, _TITLE_RE) if titles else (_LEADING,):
+        for pattern in (_LEADING, _TITLE_RE):
             m = pattern.match(text, start, end)
             if m and m.end() < end:
                 start, changed = m.end(), True
@@ -118,14 +112,6 @@ def clean_span(text: str, start: int, end: int, titles: bool = True) -> tuple[in
     if start >= end or not any(c.isalpha() for c in text[start:end]):
         return None
     return start, end
-
-
-def only_titles(text: str, start: int, end: int) -> bool:
-    """ "Lieutenant Governor": a span of two or more titles and no name."""
-    bare = clean_span(text, start, end, titles=False)
-    if bare is None or not any(c.isspace() for c in text[bare[0] : bare[1]]):
-        return False  # "Queen" or "Pope" alone can stand for one person
-    return _ONLY_TITLES.fullmatch(text, *bare) is not None
 
 
 def name_key(name: str) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ from wirewatch.core.analysis.entities.actors import (
     _initials,
     _looks_like_a_name,
     clean_span,
-    only_titles,
 )
 
 # A name ending in one of these is a building or site (a place), whatever the tagger says.
@@ -43,9 +42,6 @@ def _pieces(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     out, at = [], start
     lines = text[start:end].split("\n")
     for line in lines:
-        if only_titles(text, at, at + len(line)):
-            at += len(line) + 1
-            continue
         span = clean_span(text, at, at + len(line))
         if span is not None and _looks_like_a_name(text[span[0] : span[1]]):
             out.append(span)
